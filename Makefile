@@ -1,0 +1,86 @@
+# Neck-spasm assistant: `make run` to talk to it, `make test` to check it. `make help` lists all.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+RASA        := $(BIN)/rasa
+MODEL       := models/neck-assistant.tar.gz
+SPACY_MODEL := build/spacy_en_neck
+INSTALLED   := $(VENV)/.installed
+export RASA_PORT   ?= 5005
+export ACTION_PORT ?= 5055
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+KB_FILES    := $(wildcard actions/kb/*.yml) actions/knowledge_base.py
+DATA_FILES  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml
+
+.PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean
+
+help: ## List the commands
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "Ports: RASA_PORT=$(RASA_PORT) ACTION_PORT=$(ACTION_PORT) (override: make run RASA_PORT=5006)"
+
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json ## Create .venv (Python 3.10), install pinned packages, build the spaCy pipeline
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@if [ ! -x $(PY) ]; then \
+	  py=$$(scripts/find_python.sh) || exit 1; \
+	  echo "Creating $(VENV) with $$py"; \
+	  "$$py" -m venv $(VENV); \
+	fi
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==24.0
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(SPACY_MODEL)/meta.json: $(INSTALLED) scripts/build_spacy_model.py $(KB_FILES)
+	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
+
+generate: $(INSTALLED) ## Regenerate data/nlu/kb_causes.yml (synonyms, lookup table) from the knowledge base
+	$(PY) scripts/generate_nlu.py
+
+train: $(MODEL) ## Train the model if data, domain or config changed
+
+$(MODEL): $(INSTALLED) $(SPACY_MODEL)/meta.json $(DATA_FILES)
+	$(PY) scripts/generate_nlu.py --check
+	@start=$$(date +%s); \
+	$(RASA) train --fixed-model-name neck-assistant --out models --quiet && \
+	echo "Trained $(MODEL) in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+run: install train ## Install, train if needed, start the action server and the Rasa server
+	@scripts/serve.sh run
+
+shell: install train ## Chat in the terminal (starts the action server in the background)
+	@scripts/serve.sh shell
+
+actions: install ## Start only the action server
+	$(RASA) run actions --actions actions --port $(ACTION_PORT)
+
+validate: install ## Check the training data (rasa data validate) and the generated NLU file
+	$(PY) scripts/generate_nlu.py --check
+	$(RASA) data validate --quiet --fail-on-warnings
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check actions scripts tests
+	$(BIN)/ruff format --check actions scripts tests
+	$(BIN)/mypy actions scripts
+
+format: install ## Format the code with ruff
+	$(BIN)/ruff format actions scripts tests
+	$(BIN)/ruff check --fix actions scripts tests
+
+test-unit: install train ## pytest: knowledge base, triage, actions, end-to-end over the REST webhook
+	$(BIN)/pytest
+
+test-stories: install train ## Conversation tests (tests/test_stories.yml) with --fail-on-prediction-errors
+	$(RASA) test --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out reports/rasa-test
+
+test: install train lint validate test-unit test-stories ## Everything: lint, data validation, pytest, conversation tests
+	@echo "All checks passed."
+
+clean: ## Remove trained models, build output and reports (keeps .venv)
+	rm -rf models build reports results .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,266 @@
+"""The assistant's custom actions. Wording lives in ``replies``; knowledge in ``kb/``."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import replies
+from actions.base import MedicalAction, message_text
+from actions.knowledge_base import Cause, KnowledgeBase, get_general
+from actions.replies import button
+
+# Values of the `topic` slot: what "tell me more" / "yes" continue.
+TOPIC_LIST = "causes_list"
+TOPIC_CAUSE = "cause"
+
+
+def _cause_buttons(cause: Cause) -> List[Dict[str, str]]:
+    return [
+        button("How is it treated?", "ask_treatment", cause=cause.id),
+        button("When to see a doctor", "ask_when_doctor", cause=cause.id),
+        button("Other causes", "ask_causes"),
+    ]
+
+
+class ActionListCauses(MedicalAction):
+    """The list of causes, one page of whole groups at a time ("what else?" continues)."""
+
+    def name(self) -> Text:
+        return "action_list_causes"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        return self.show_page(dispatcher, kb, 0)
+
+    @staticmethod
+    def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, page: int) -> List[EventType]:
+        pages = replies.list_pages(kb)
+        page = max(0, min(page, len(pages) - 1))
+        has_more = page + 1 < len(pages)
+        dispatcher.utter_message(
+            text=replies.causes_page(kb, page),
+            buttons=[button("What else?", "tell_more")] if has_more else [],
+            json_message={"causes": [c.id for c in pages[page]]},
+        )
+        return [
+            SlotSet("topic", TOPIC_LIST if has_more else None),
+            SlotSet("list_page", float(page)),
+            SlotSet("pending_offer", "more_causes" if has_more else None),
+        ]
+
+
+class ActionExplainCause(MedicalAction):
+    """What one cause is and how it leads to spasms (``custom.cause``)."""
+
+    def name(self) -> Text:
+        return "action_explain_cause"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        cause = self.cause_from(tracker, use_slot=False)
+        if cause is None:
+            dispatcher.utter_message(
+                text="I don't have that one in my knowledge base. Here are the causes I can explain:"
+            )
+            return ActionListCauses.show_page(dispatcher, kb, 0)
+        return self.explain(dispatcher, cause)
+
+    @staticmethod
+    def explain(dispatcher: CollectingDispatcher, cause: Cause) -> List[EventType]:
+        dispatcher.utter_message(
+            text=replies.explain_cause(cause) + "\n\nWould you like to know how it is usually treated?",
+            buttons=_cause_buttons(cause),
+            json_message={"cause": cause.id},
+        )
+        return [SlotSet("cause", cause.id), SlotSet("topic", TOPIC_CAUSE), SlotSet("pending_offer", "treatment")]
+
+
+class ActionSuggestCauses(MedicalAction):
+    """Likely causes from a description of symptoms and triggers, ranked, each with its reason."""
+
+    def name(self) -> Text:
+        return "action_suggest_causes"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        found = kb.suggest(message_text(tracker))
+        if not found:
+            dispatcher.utter_message(
+                text=(
+                    "I'm sorry you're dealing with that. To point you to possible causes, tell me a bit "
+                    "more: what seems to bring it on? For example desk work, the way you slept, an "
+                    "injury, stress, exercise or a new medicine."
+                ),
+                buttons=[
+                    button("Desk work", "describe_symptoms", trigger="desk work"),
+                    button("Slept awkwardly", "describe_symptoms", trigger="slept awkwardly"),
+                    button("An injury or fall", "describe_symptoms", trigger="injury"),
+                    button("Stress", "describe_symptoms", trigger="stress"),
+                    button("A new medicine", "describe_symptoms", trigger="new medicine"),
+                ],
+            )
+            return []
+        top = found[0].cause
+        dispatcher.utter_message(
+            text=replies.suggestions(found) + f'\n\nSay "tell me more" to hear more about {top.name.lower()}.',
+            buttons=[button(f"More on {s.cause.name.lower()}", "ask_cause", cause=s.cause.id) for s in found],
+            json_message={"causes": [s.cause.id for s in found]},
+        )
+        return [
+            SlotSet("cause", top.id),
+            SlotSet("topic", TOPIC_CAUSE),
+            SlotSet("suggested_causes", [s.cause.id for s in found]),
+            SlotSet("pending_offer", "more_cause"),
+        ]
+
+
+class ActionTreatment(MedicalAction):
+    """What usually helps, for the cause in question or in general."""
+
+    def name(self) -> Text:
+        return "action_treatment"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        cause = self.cause_from(tracker)
+        extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
+        buttons = [button("How to prevent it", "ask_prevention", **({"cause": cause.id} if cause else {}))]
+        dispatcher.utter_message(
+            text=replies.treatment(cause, get_general().treatment), buttons=buttons, **extra
+        )
+        return [SlotSet("pending_offer", "prevention")]
+
+
+class ActionPrevention(MedicalAction):
+    """How to make spasms less likely, for the cause in question or in general."""
+
+    def name(self) -> Text:
+        return "action_prevention"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        cause = self.cause_from(tracker)
+        extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
+        dispatcher.utter_message(text=replies.prevention(cause, get_general().prevention), **extra)
+        return [SlotSet("pending_offer", None)]
+
+
+class ActionWhenDoctor(MedicalAction):
+    """When to book an appointment, see a doctor today or call emergency services."""
+
+    def name(self) -> Text:
+        return "action_when_doctor"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        cause = self.cause_from(tracker)
+        extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
+        dispatcher.utter_message(text=replies.when_to_see_doctor(cause, get_general().see_doctor), **extra)
+        return [SlotSet("pending_offer", None)]
+
+
+class ActionTriage(MedicalAction):
+    """The person reports a red flag. The base class escalates what the rules recognise; when
+    they recognise nothing, err on the safe side."""
+
+    def name(self) -> Text:
+        return "action_triage"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        if self.check_red_flags(tracker).is_red_flag:
+            return []  # already escalated by run()
+        dispatcher.utter_message(text=replies.unconfirmed_red_flag(), json_message={"triage": "urgent"})
+        return [SlotSet("triage_level", "urgent")]
+
+
+class ActionTellMore(MedicalAction):
+    """ "Tell me more" / "what else?": continues the list or the cause under discussion."""
+
+    def name(self) -> Text:
+        return "action_tell_more"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        return continue_topic(dispatcher, tracker, kb, self.cause_from(tracker))
+
+
+def continue_topic(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, cause: Optional[Cause]
+) -> List[EventType]:
+    topic = tracker.get_slot("topic")
+    if topic == TOPIC_LIST:
+        page = int(tracker.get_slot("list_page") or 0) + 1
+        return ActionListCauses.show_page(dispatcher, kb, page)
+    if cause is not None:
+        dispatcher.utter_message(
+            text=replies.more_about_cause(cause), buttons=_cause_buttons(cause)[1:], json_message={"cause": cause.id}
+        )
+        return [SlotSet("pending_offer", None), SlotSet("topic", None)]
+    return ActionListCauses.show_page(dispatcher, kb, 0)
+
+
+class ActionAffirm(MedicalAction):
+    """ "Yes": accept what the last reply offered."""
+
+    def name(self) -> Text:
+        return "action_affirm"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        offer = tracker.get_slot("pending_offer")
+        cause = self.cause_from(tracker)
+        if offer == "treatment":
+            dispatcher.utter_message(
+                text=replies.treatment(cause, get_general().treatment),
+                **({"json_message": {"cause": cause.id}} if cause else {}),
+            )
+            return [SlotSet("pending_offer", "prevention")]
+        if offer == "prevention":
+            dispatcher.utter_message(
+                text=replies.prevention(cause, get_general().prevention),
+                **({"json_message": {"cause": cause.id}} if cause else {}),
+            )
+            return [SlotSet("pending_offer", None)]
+        if offer in ("more_causes", "more_cause"):
+            return continue_topic(dispatcher, tracker, kb, cause)
+        dispatcher.utter_message(response="utter_anything_else")
+        return []
+
+
+class ActionDeny(MedicalAction):
+    """ "No": drop the offer and ask what else."""
+
+    gives_medical_information = False
+
+    def name(self) -> Text:
+        return "action_deny"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        dispatcher.utter_message(response="utter_anything_else")
+        return [SlotSet("pending_offer", None), SlotSet("topic", None)]
+
+
+class ActionFallback(MedicalAction):
+    """Not understood: still check for red flags, then say what the assistant can answer."""
+
+    gives_medical_information = False
+
+    def name(self) -> Text:
+        return "action_fallback"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        text = (tracker.latest_message.get("text") or "").strip()
+        if not text:
+            dispatcher.utter_message(response="utter_empty")
+        else:
+            dispatcher.utter_message(response="utter_fallback")
+        return []
+
+
+class ActionOutOfScope(MedicalAction):
+    """Outside what the assistant covers: still check for red flags, then say so politely."""
+
+    gives_medical_information = False
+
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        dispatcher.utter_message(response="utter_out_of_scope")
+        return []

@@ -1,0 +1,406 @@
+"""The knowledge base of neck-spasm causes: loaded once, validated, queried.
+
+The YAML file ``actions/kb/causes.yml`` is the single source of truth for the 21 causes of
+``shared/design.md`` section 2. Entity synonyms, lookup tables and spaCy patterns are generated
+from it (``scripts/generate_nlu.py``, ``scripts/build_spacy_model.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import pathlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import yaml
+
+KB_PATH = pathlib.Path(__file__).parent / "kb" / "causes.yml"
+
+CAUSE_IDS: Tuple[str, ...] = (
+    "muscle_strain",
+    "neck_injury",
+    "cervical_dystonia",
+    "degenerative_disc_disease",
+    "herniated_disc",
+    "cervical_spondylosis",
+    "pinched_nerve",
+    "poor_posture",
+    "stress_anxiety",
+    "other_medical_conditions",
+    "infections",
+    "tumors",
+    "spinal_stenosis",
+    "osteoporosis",
+    "autoimmune_disorders",
+    "nutritional_deficiencies",
+    "referred_pain",
+    "medication_side_effects",
+    "nerve_damage",
+    "poor_ergonomics",
+    "dehydration",
+)
+LEVELS: Tuple[str, ...] = ("self_care", "see_doctor", "urgent", "emergency")
+SECTIONS: Tuple[str, ...] = ("Causes of Neck Spasms", "More Informations")
+
+_TEXT_FIELDS = ("name", "what_it_is", "how_it_causes_spasms", "see_doctor")
+_LIST_FIELDS = ("aliases", "symptoms", "triggers", "treatment", "prevention")
+
+
+class KnowledgeBaseError(ValueError):
+    """A knowledge-base file is malformed; the message names the file, the entry and the field."""
+
+
+def normalise(text: str) -> str:
+    """Lowercase, strip accents and punctuation, collapse white space."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("’", "'").replace("'s ", " ")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return text.strip()
+
+
+def words(text: str) -> List[str]:
+    return normalise(text).split()
+
+
+@dataclass(frozen=True)
+class Cue:
+    words: Tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    name: str
+    group: str
+    section: str
+    item: int
+    aliases: Tuple[str, ...]
+    what_it_is: str
+    how_it_causes_spasms: str
+    symptoms: Tuple[str, ...]
+    triggers: Tuple[str, ...]
+    treatment: Tuple[str, ...]
+    prevention: Tuple[str, ...]
+    see_doctor: str
+    typical_level: str
+    cues: Tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    cause: Cause
+    score: float
+    reasons: Tuple[str, ...]
+    matched: Tuple[str, ...]
+
+
+def _phrase_pattern(phrase: str, prefix: bool) -> "re.Pattern[str]":
+    """A regex over normalised text; with ``prefix`` each word may continue ("stress" ~ "stressed")."""
+    parts = [re.escape(w) + (r"[a-z]*" if prefix and len(w) >= 3 else "") for w in words(phrase)]
+    return re.compile(r"(?<![a-z0-9])" + r" ".join(parts) + r"(?![a-z0-9])")
+
+
+class KnowledgeBase:
+    """All causes, indexed by id and by alias."""
+
+    def __init__(self, groups: Sequence[Group], causes: Sequence[Cause], path: pathlib.Path):
+        self.path = path
+        self.groups: Tuple[Group, ...] = tuple(groups)
+        self.causes: Tuple[Cause, ...] = tuple(causes)
+        self._by_id: Dict[str, Cause] = {c.id: c for c in causes}
+        self._alias_to_id: Dict[str, str] = {}
+        for cause in causes:
+            for name in (cause.id.replace("_", " "), cause.name, *cause.aliases):
+                self._alias_to_id.setdefault(normalise(name), cause.id)
+        # Longest aliases first, so "spinal cord injury" wins over "injury"-like shorter ones.
+        self._alias_patterns = [
+            (alias, self._alias_to_id[alias], _phrase_pattern(alias, prefix=False))
+            for alias in sorted(self._alias_to_id, key=len, reverse=True)
+        ]
+        self._cue_patterns = [
+            (cause, cue, term, _phrase_pattern(term, prefix=True))
+            for cause in causes
+            for cue in cause.cues
+            for term in cue.words
+        ]
+
+    # -- lookup -------------------------------------------------------------------------------
+    def get(self, cause_id: str) -> Cause:
+        return self._by_id[cause_id]
+
+    def __contains__(self, cause_id: object) -> bool:
+        return cause_id in self._by_id
+
+    @property
+    def ids(self) -> Tuple[str, ...]:
+        return tuple(self._by_id)
+
+    def aliases(self) -> Dict[str, str]:
+        """Every normalised alias (including display names) mapped to its cause id."""
+        return dict(self._alias_to_id)
+
+    def by_group(self) -> List[Tuple[Group, List[Cause]]]:
+        return [(g, [c for c in self.causes if c.group == g.id]) for g in self.groups]
+
+    def resolve(self, value: Optional[str]) -> Optional[str]:
+        """Map an entity value, an id, an alias or a misspelling of one to a cause id."""
+        if not value:
+            return None
+        if value in self._by_id:
+            return value
+        key = normalise(value)
+        if key in self._alias_to_id:
+            return self._alias_to_id[key]
+        found = self.find_in_text(value)
+        if found:
+            return found[0]
+        return self._fuzzy(key)
+
+    def _fuzzy(self, key: str) -> Optional[str]:
+        import difflib
+
+        if len(key) < 5:
+            return None
+        match = difflib.get_close_matches(key, self._alias_to_id.keys(), n=1, cutoff=0.84)
+        return self._alias_to_id[match[0]] if match else None
+
+    def find_in_text(self, text: str, fuzzy: bool = True) -> List[str]:
+        """Cause ids named in free text, in order of appearance, longest alias first on overlap.
+
+        With ``fuzzy``, a text that names no cause exactly is searched for a misspelt one."""
+        norm = normalise(text)
+        taken: List[Tuple[int, int]] = []
+        hits: List[Tuple[int, str]] = []
+        for _alias, cause_id, pattern in self._alias_patterns:
+            for m in pattern.finditer(norm):
+                if any(m.start() < e and s < m.end() for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                hits.append((m.start(), cause_id))
+        if not hits and fuzzy:
+            # One misspelt word or pair of words ("fibromyalga", "cervical distonia").
+            tokens = norm.split()
+            for n in (3, 2, 1):
+                for i in range(len(tokens) - n + 1):
+                    cause_id = self._fuzzy(" ".join(tokens[i : i + n]))
+                    if cause_id:
+                        hits.append((i, cause_id))
+                if hits:
+                    break
+        ordered: List[str] = []
+        for _pos, cause_id in sorted(hits):
+            if cause_id not in ordered:
+                ordered.append(cause_id)
+        return ordered
+
+    def suggest(self, text: str, limit: int = 3) -> List[Suggestion]:
+        """Rank causes by the cues found in a person's description of their symptoms."""
+        norm = normalise(text)
+        scores: Dict[str, float] = {}
+        reasons: Dict[str, List[str]] = {}
+        matched: Dict[str, List[str]] = {}
+        for cause, cue, term, pattern in self._cue_patterns:
+            if pattern.search(norm):
+                if term not in matched.setdefault(cause.id, []):
+                    matched[cause.id].append(term)
+                if cue.reason not in reasons.setdefault(cause.id, []):
+                    reasons[cause.id].append(cue.reason)
+                    scores[cause.id] = scores.get(cause.id, 0.0) + 1.0
+                else:
+                    scores[cause.id] += 0.25
+        for cause_id in self.find_in_text(text, fuzzy=False):
+            scores[cause_id] = scores.get(cause_id, 0.0) + 2.0
+            name = self._by_id[cause_id].name.lower()
+            reasons.setdefault(cause_id, []).insert(0, f"You mentioned {name}.")
+            matched.setdefault(cause_id, [])
+        order = {c.id: i for i, c in enumerate(self.causes)}
+        ranked = sorted(scores, key=lambda cid: (-scores[cid], order[cid]))
+        return [
+            Suggestion(self._by_id[cid], scores[cid], tuple(reasons[cid]), tuple(matched[cid]))
+            for cid in ranked[:limit]
+        ]
+
+
+# -- loading and validation --------------------------------------------------------------------
+class _Checker:
+    def __init__(self, path: pathlib.Path):
+        self.path = path
+
+    def fail(self, where: str, field: str, problem: str) -> KnowledgeBaseError:
+        return KnowledgeBaseError(f"{self.path}: {where}: field '{field}': {problem}")
+
+    def text(self, entry: Mapping[str, Any], field: str, where: str) -> str:
+        value = entry.get(field)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(where, field, "must be a non-empty string")
+        return value.strip()
+
+    def text_list(self, entry: Mapping[str, Any], field: str, where: str) -> Tuple[str, ...]:
+        value = entry.get(field)
+        if not isinstance(value, list) or not value:
+            raise self.fail(where, field, "must be a non-empty list of strings")
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                raise self.fail(where, field, f"item {item!r} is not a non-empty string")
+        return tuple(str(v).strip() for v in value)
+
+
+def _parse_cause(raw: Any, index: int, groups: Iterable[str], check: _Checker) -> Cause:
+    where = f"causes[{index}]"
+    if not isinstance(raw, dict):
+        raise check.fail(where, "-", "each cause must be a mapping")
+    cause_id = check.text(raw, "id", where)
+    where = f"cause '{cause_id}'"
+    if cause_id not in CAUSE_IDS:
+        raise check.fail(where, "id", f"unknown id; expected one of design.md section 2: {', '.join(CAUSE_IDS)}")
+    allowed = set(Cause.__dataclass_fields__) - {"section", "item"} | {"source"}
+    unknown = set(raw) - allowed
+    if unknown:
+        raise check.fail(where, sorted(unknown)[0], "unknown field")
+    fields = {f: check.text(raw, f, where) for f in _TEXT_FIELDS}
+    lists = {f: check.text_list(raw, f, where) for f in _LIST_FIELDS}
+    group = check.text(raw, "group", where)
+    if group not in groups:
+        raise check.fail(where, "group", f"'{group}' is not one of the groups: {', '.join(groups)}")
+    level = check.text(raw, "typical_level", where)
+    if level not in LEVELS[:3]:
+        raise check.fail(where, "typical_level", f"'{level}' must be one of {', '.join(LEVELS[:3])}")
+    source = raw.get("source")
+    if not isinstance(source, dict):
+        raise check.fail(where, "source", "must be a mapping with 'section' and 'item'")
+    section = check.text(source, "section", where + ".source")
+    if section not in SECTIONS:
+        raise check.fail(where, "source.section", f"must be one of {SECTIONS}")
+    item = source.get("item")
+    if not isinstance(item, int) or item < 1:
+        raise check.fail(where, "source.item", "must be a positive item number")
+    cues_raw = raw.get("cues")
+    if not isinstance(cues_raw, list) or not cues_raw:
+        raise check.fail(where, "cues", "must be a non-empty list of {words, reason}")
+    cues = []
+    for j, cue in enumerate(cues_raw):
+        if not isinstance(cue, dict):
+            raise check.fail(where, f"cues[{j}]", "must be a mapping with 'words' and 'reason'")
+        cue_words = check.text_list(cue, "words", f"{where} cues[{j}]")
+        cues.append(Cue(tuple(w.lower() for w in cue_words), check.text(cue, "reason", f"{where} cues[{j}]")))
+    return Cause(
+        id=cause_id,
+        group=group,
+        section=section,
+        item=item,
+        typical_level=level,
+        cues=tuple(cues),
+        **fields,
+        **lists,
+    )
+
+
+def load(path: pathlib.Path = KB_PATH) -> KnowledgeBase:
+    """Read and validate a knowledge-base file; raise ``KnowledgeBaseError`` naming what is wrong."""
+    path = pathlib.Path(path)
+    check = _Checker(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise KnowledgeBaseError(f"{path}: cannot read the knowledge base: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise KnowledgeBaseError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise check.fail("top level", "-", "must be a mapping with 'version', 'groups' and 'causes'")
+    if data.get("version") != 1:
+        raise check.fail("top level", "version", "must be 1")
+    groups_raw = data.get("groups")
+    if not isinstance(groups_raw, list) or not groups_raw:
+        raise check.fail("top level", "groups", "must be a non-empty list")
+    groups = [
+        Group(check.text(g, "id", f"groups[{i}]"), check.text(g, "title", f"groups[{i}]"))
+        if isinstance(g, dict)
+        else _raise(check.fail(f"groups[{i}]", "-", "must be a mapping"))
+        for i, g in enumerate(groups_raw)
+    ]
+    group_ids = [g.id for g in groups]
+    causes_raw = data.get("causes")
+    if not isinstance(causes_raw, list):
+        raise check.fail("top level", "causes", "must be a list")
+    causes = [_parse_cause(raw, i, group_ids, check) for i, raw in enumerate(causes_raw)]
+
+    seen: Dict[str, str] = {}
+    for cause in causes:
+        if cause.id in seen.values():
+            raise check.fail(f"cause '{cause.id}'", "id", "appears twice")
+        for alias in (cause.name, *cause.aliases):
+            key = normalise(alias)
+            if not key:
+                raise check.fail(f"cause '{cause.id}'", "aliases", f"{alias!r} has no letters")
+            owner = seen.get(key)
+            if owner and owner != cause.id:
+                raise check.fail(f"cause '{cause.id}'", "aliases", f"'{alias}' is already an alias of '{owner}'")
+            seen[key] = cause.id
+    missing = [cid for cid in CAUSE_IDS if cid not in {c.id for c in causes}]
+    if missing:
+        raise check.fail("top level", "causes", f"missing cause ids: {', '.join(missing)}")
+    empty = [g.id for g in groups if not any(c.group == g.id for c in causes)]
+    if empty:
+        raise check.fail("top level", "groups", f"group(s) with no cause: {', '.join(empty)}")
+    return KnowledgeBase(groups, causes, path)
+
+
+def _raise(exc: Exception) -> Any:
+    raise exc
+
+
+@functools.lru_cache(maxsize=1)
+def get_kb() -> KnowledgeBase:
+    """The process-wide knowledge base, loaded on first use."""
+    return load(KB_PATH)
+
+
+# -- general advice (questions that name no cause) ---------------------------------------------
+GENERAL_PATH = pathlib.Path(__file__).parent / "kb" / "general.yml"
+
+
+@dataclass(frozen=True)
+class Advice:
+    intro: str
+    steps: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GeneralAdvice:
+    disclaimer: str
+    treatment: Advice
+    prevention: Advice
+    see_doctor: Advice
+
+
+def load_general(path: pathlib.Path = GENERAL_PATH) -> GeneralAdvice:
+    path = pathlib.Path(path)
+    check = _Checker(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise KnowledgeBaseError(f"{path}: cannot load the general advice: {exc}") from exc
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise check.fail("top level", "version", "must be a mapping with version: 1")
+    sections = {}
+    for name in ("treatment", "prevention", "see_doctor"):
+        raw = data.get(name)
+        if not isinstance(raw, dict):
+            raise check.fail(name, "-", "must be a mapping with 'intro' and 'steps'")
+        sections[name] = Advice(check.text(raw, "intro", name), check.text_list(raw, "steps", name))
+    return GeneralAdvice(disclaimer=check.text(data, "disclaimer", "top level"), **sections)
+
+
+@functools.lru_cache(maxsize=1)
+def get_general() -> GeneralAdvice:
+    return load_general(GENERAL_PATH)

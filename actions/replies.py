@@ -1,0 +1,128 @@
+"""Wording of the assistant's medical replies, built from the knowledge base (no Rasa imports).
+
+Plain text with simple "- " bullets, so that every channel (web widget, SMS, Slack, ...) shows it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, List, Optional, Sequence
+
+from actions.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
+from actions.triage import Assessment, first_line
+
+MAX_LIST_PAGE = 8  # causes per page of the list; groups are never split
+
+Button = Dict[str, str]
+
+
+def button(title: str, intent: str, **entities: str) -> Button:
+    payload = "/" + intent + (json.dumps(entities) if entities else "")
+    return {"title": title, "payload": payload}
+
+
+def bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def list_pages(kb: KnowledgeBase) -> List[List[Cause]]:
+    """The causes in reading order, cut into pages of whole groups."""
+    pages: List[List[Cause]] = []
+    current: List[Cause] = []
+    for _group, causes in kb.by_group():
+        if current and len(current) + len(causes) > MAX_LIST_PAGE:
+            pages.append(current)
+            current = []
+        current.extend(causes)
+    if current:
+        pages.append(current)
+    return pages
+
+
+def causes_page(kb: KnowledgeBase, page: int) -> str:
+    pages = list_pages(kb)
+    shown = {c.id for c in pages[page]}
+    parts = []
+    if page == 0:
+        parts.append(
+            f"Neck spasms can have many causes ({len(kb.causes)} in my knowledge base). "
+            "Most are everyday ones and ease with self-care:"
+        )
+    else:
+        parts.append("More possible causes:")
+    for group, causes in kb.by_group():
+        in_page = [c for c in causes if c.id in shown]
+        if in_page:
+            parts.append(f"{group.title}:\n" + bullets([c.name for c in in_page]))
+    if page + 1 < len(pages):
+        parts.append('Ask about any of them by name, or say "what else?" for more.')
+    else:
+        parts.append("That is the whole list. Ask about any of them by name to learn more.")
+    return "\n\n".join(parts)
+
+
+def explain_cause(cause: Cause) -> str:
+    return (
+        f"{cause.name} is one of the possible causes of neck spasms. {cause.what_it_is}\n\n"
+        f"How it leads to spasms: {cause.how_it_causes_spasms}\n\n"
+        f"Typical signs:\n{bullets(cause.symptoms)}"
+    )
+
+
+def more_about_cause(cause: Cause) -> str:
+    return (
+        f"More about {cause.name.lower()}.\n\nWhat tends to bring it on:\n{bullets(cause.triggers)}\n\n"
+        f"What usually helps:\n{bullets(cause.treatment)}\n\nWhen to see a professional: {cause.see_doctor}"
+    )
+
+
+def treatment(cause: Optional[Cause], general: Advice) -> str:
+    if cause is None:
+        return f"{general.intro}\n{bullets(general.steps)}"
+    return (
+        f"What usually helps with {cause.name.lower()}:\n{bullets(cause.treatment)}\n\n"
+        "A doctor or physiotherapist should confirm the cause before you start a treatment."
+    )
+
+
+def prevention(cause: Optional[Cause], general: Advice) -> str:
+    if cause is None:
+        return f"{general.intro}\n{bullets(general.steps)}"
+    return f"To lower the chance of {cause.name.lower()} causing spasms:\n{bullets(cause.prevention)}"
+
+
+def when_to_see_doctor(cause: Optional[Cause], general: Advice) -> str:
+    text = f"{general.intro}\n{bullets(general.steps)}"
+    if cause is not None:
+        text = f"For {cause.name.lower()}: {cause.see_doctor}\n\n" + text
+    return text
+
+
+def suggestions(found: Sequence[Suggestion]) -> str:
+    lines = ["From what you describe, these are possible causes, most likely first:"]
+    for i, s in enumerate(found, start=1):
+        lines.append(f"{i}. {s.cause.name}: {' '.join(s.reasons)}")
+    lines.append(
+        "This is not a diagnosis: only a professional who examines you can say what it is. "
+        "If the spasms are severe, keep coming back, or do not ease within a couple of weeks, "
+        "book an appointment with a doctor or physiotherapist."
+    )
+    return "\n".join(lines)
+
+
+def escalation(assessment: Assessment) -> str:
+    """The triage message: the action to take first, then why, in one line."""
+    assert assessment.level is not None
+    text = f"{first_line(assessment.level)} {assessment.reason}"
+    if assessment.level == "emergency":
+        text += " Do not wait to see if it gets better, and do not drive yourself."
+    elif assessment.level == "urgent":
+        text += " If it gets worse quickly, call your local emergency number."
+    return text
+
+
+def unconfirmed_red_flag() -> str:
+    return (
+        f"{first_line('urgent')} What you describe may need a doctor's check. "
+        f"If you feel very unwell, or it came on suddenly or after an injury, {first_line('emergency').lower()}"
+    )

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Start the action server and then the Rasa server (`run`) or the terminal chat (`shell`).
+# Ports come from RASA_PORT (default 5005) and ACTION_PORT (default 5055); both bind to localhost
+# unless RASA_HOST / ACTION_HOST say otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-run}
+BIN=${VENV:-.venv}/bin
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+RASA_HOST=${RASA_HOST:-127.0.0.1}
+ACTION_HOST=${ACTION_HOST:-127.0.0.1}
+MODEL=${MODEL:-models/neck-assistant.tar.gz}
+mkdir -p build reports
+
+# An endpoints file that points at this action server's port.
+sed "s#http://localhost:5055/webhook#http://${ACTION_HOST}:${ACTION_PORT}/webhook#" endpoints.yml > build/endpoints.yml
+
+"$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" >reports/action-server.log 2>&1 &
+action_pid=$!
+trap 'kill $action_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 120); do
+  if "$BIN/python" -c "import urllib.request,sys; urllib.request.urlopen('http://${ACTION_HOST}:${ACTION_PORT}/health', timeout=1)" 2>/dev/null; then
+    break
+  fi
+  kill -0 $action_pid 2>/dev/null || { echo "The action server did not start; see reports/action-server.log" >&2; exit 1; }
+  sleep 0.5
+done
+echo "Action server: http://${ACTION_HOST}:${ACTION_PORT} (log: reports/action-server.log)"
+
+if [ "$mode" = shell ]; then
+  "$BIN/rasa" shell --model "$MODEL" --endpoints build/endpoints.yml
+  exit
+fi
+
+cat <<MSG
+Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (starting; the model takes about 20 s to load)
+  REST webhook: curl -s -X POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
+                  -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what causes neck spasms?"}'
+  socket.io:    http://${RASA_HOST}:${RASA_PORT}/socket.io
+Press Ctrl+C to stop both servers.
+MSG
+"$BIN/rasa" run --model "$MODEL" --endpoints build/endpoints.yml --credentials credentials.yml \
+  --interface "$RASA_HOST" --port "$RASA_PORT" &
+rasa_pid=$!
+trap 'kill $rasa_pid $action_pid 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 240); do
+  if "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://${RASA_HOST}:${RASA_PORT}/', timeout=1)" 2>/dev/null; then
+    echo "Ready: the assistant answers at http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
+    break
+  fi
+  kill -0 $rasa_pid 2>/dev/null || exit 1
+  sleep 0.5
+done
+wait $rasa_pid
