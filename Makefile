@@ -62,7 +62,7 @@ actions: install ## Start only the action server
 
 validate: install ## Check the training data (rasa data validate) and the generated NLU file
 	$(PY) scripts/generate_nlu.py --check
-	$(RASA) data validate --quiet --fail-on-warnings
+	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
 	$(BIN)/ruff check actions scripts tests

@@ -1,0 +1,76 @@
+"""Shared fixtures: the real domain, the knowledge base, a fresh dispatcher and a tracker factory."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.knowledge_base import KnowledgeBase, get_kb
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """The project's domain.yml, as the action server receives it."""
+    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def kb() -> KnowledgeBase:
+    return get_kb()
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+TrackerFactory = Callable[..., Tracker]
+
+
+@pytest.fixture
+def make_tracker(domain: Dict[str, Any]) -> TrackerFactory:
+    """A tracker whose latest user message is ``text`` with ``intent`` and ``entities``."""
+
+    def factory(
+        text: str = "",
+        intent: str = "ask_cause",
+        entities: Optional[List[Dict[str, Any]]] = None,
+        **slots: Any,
+    ) -> Tracker:
+        all_slots = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+        unknown = set(slots) - set(all_slots)
+        assert not unknown, f"slots not in the domain: {unknown}"
+        all_slots.update(slots)
+        latest = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.9},
+            "entities": entities or [],
+        }
+        return Tracker(
+            sender_id="test-user",
+            slots=all_slots,
+            latest_message=latest,
+            events=[{"event": "user", "text": text, "parse_data": latest}],
+            paused=False,
+            followup_action=None,
+            active_loop={},
+            latest_action_name="action_listen",
+        )
+
+    return factory
+
+
+def customs(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+    """The ``custom`` payloads the action sent, in order."""
+    return [m["custom"] for m in dispatcher.messages if m.get("custom")]
+
+
+def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}

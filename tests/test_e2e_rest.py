@@ -1,0 +1,129 @@
+"""End to end: the real action server and Rasa server, talked to over the REST webhook."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import socket
+import subprocess
+import sys
+import time
+from typing import Any, Dict, Iterator, List
+
+import pytest
+import requests
+
+from actions.knowledge_base import CAUSE_IDS, get_kb
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "neck-assistant.tar.gz"
+BIN = pathlib.Path(sys.executable).parent
+
+pytestmark = pytest.mark.e2e
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(url: str, procs: List[subprocess.Popen], logs: List[pathlib.Path], timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc, log in zip(procs, logs):
+            if proc.poll() is not None:
+                pytest.fail(f"a server exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code < 500:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"{url} did not come up in {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
+    tmp = tmp_path_factory.mktemp("servers")
+    rasa_port, action_port = _free_port(), _free_port()
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    logs = [tmp / "actions.log", tmp / "rasa.log"]
+    commands = [
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
+         "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(rasa_port)],
+    ]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        for cmd, log in zip(commands, logs)
+    ]
+    try:
+        _wait(f"http://127.0.0.1:{action_port}/health", procs, logs)
+        _wait(f"http://127.0.0.1:{rasa_port}/", procs, logs)
+        yield f"http://127.0.0.1:{rasa_port}"
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def say(bot: str, sender: str, message: Any) -> List[Dict[str, Any]]:
+    response = requests.post(f"{bot}/webhooks/rest/webhook", json={"sender": sender, "message": message}, timeout=60)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def custom(replies: List[Dict[str, Any]], key: str) -> List[Any]:
+    return [r["custom"][key] for r in replies if key in r.get("custom", {})]
+
+
+@pytest.mark.parametrize("cause_id", CAUSE_IDS)
+def test_asking_about_each_cause_by_name_returns_its_id(bot: str, cause_id: str) -> None:
+    name = get_kb().get(cause_id).name.lower()
+    replies = say(bot, f"e2e-{cause_id}", f"can {name} cause neck spasms?")
+    assert custom(replies, "cause") == [cause_id], replies
+
+
+def test_emergency_reply_starts_with_the_action(bot: str) -> None:
+    replies = say(bot, "e2e-emergency", "I have a fever and my neck is very stiff")
+    assert replies[0]["text"].startswith("Call your local emergency number")
+    assert custom(replies, "triage") == ["emergency"]
+    assert "meningitis" in replies[0]["text"]
+
+
+def test_list_then_follow_up_on_one_cause(bot: str) -> None:
+    listed = custom(say(bot, "e2e-flow", "what causes neck spasms?"), "causes")
+    assert listed and set(listed[0]) <= set(CAUSE_IDS)
+    more = custom(say(bot, "e2e-flow", "what else?"), "causes")
+    assert more and not set(more[0]) & set(listed[0])
+    assert custom(say(bot, "e2e-flow", "what is a slipped disc?"), "cause") == ["herniated_disc"]
+    assert custom(say(bot, "e2e-flow", "how is it treated?"), "cause") == ["herniated_disc"]
+
+
+def test_symptom_description_suggests_ranked_causes(bot: str) -> None:
+    replies = say(bot, "e2e-symptoms", "my neck keeps cramping after a day at my desk")
+    suggested = custom(replies, "causes")
+    assert suggested and suggested[0][0] in {"muscle_strain", "poor_posture", "poor_ergonomics"}
+
+
+def test_conversations_are_kept_apart(bot: str) -> None:
+    say(bot, "e2e-alice", "tell me about lupus")
+    say(bot, "e2e-bob", "what is torticollis?")
+    assert custom(say(bot, "e2e-alice", "how is it treated?"), "cause") == ["autoimmune_disorders"]
+    assert custom(say(bot, "e2e-bob", "how is it treated?"), "cause") == ["cervical_dystonia"]
+
+
+@pytest.mark.parametrize("message", ["", "   ", "<b>hi</b><script>alert(1)</script>", "¿Qué causa esto?", "😀😀😀"])
+def test_odd_input_gets_a_reply_and_the_server_stays_up(bot: str, message: str) -> None:
+    replies = say(bot, "e2e-odd", message)
+    assert isinstance(replies, list)
+    assert say(bot, "e2e-odd", "hello")[0]["text"]

@@ -1,0 +1,188 @@
+"""Red-flag triage: many phrasings per level, negation, past findings, several findings at once."""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Optional
+
+import pytest
+import yaml
+
+from actions.knowledge_base import KnowledgeBaseError
+from actions.triage import (
+    RED_FLAGS_PATH,
+    assess,
+    emergency_number,
+    first_line,
+    get_red_flags,
+    load,
+)
+
+EMERGENCY = [
+    "I have a fever and my neck is stiff",
+    "high temperature and a stiff neck since this morning",
+    "my neck is really stiff and bright light hurts my eyes",
+    "there's a purple rash that doesn't fade when I press a glass on it",
+    "stiff neck and I feel confused and drowsy",
+    "fever, bad headache and I keep vomiting",
+    "was in a car crash yesterday and now my neck hurts",
+    "fell down the stairs and my neck is killing me",
+    "I dived into a pool and hit the bottom, now my neck hurts",
+    "after the accident my arms are numb",
+    "hurt my neck playing rugby and now my arms are weak",
+    "worst headache of my life and my neck is stiff",
+    "sudden severe headache like being hit on the head",
+    "my face is drooping on one side and my neck hurts",
+    "neck pain and my speech is slurred",
+    "neck pain and I'm seeing double",
+    "chest pain spreading to my neck and jaw",
+    "crushing chest pressure and my neck aches",
+    "fever and it hurts so much I can't swallow",
+    "my throat is swollen, I'm drooling and it's hard to breathe",
+    "I can't breathe properly and my neck is swollen",
+    "numbness between my legs and back pain",
+    "I lost control of my bladder and my back hurts",
+    "my leg suddenly went weak and I can't walk",
+    "I had a seizure and my neck is stiff",
+    "fevr and stiff neck",  # typo
+    "I HAVE A FEVER AND A STIFF NECK",
+]
+
+URGENT = [
+    "I keep dropping things and my neck hurts",
+    "my hands are clumsy, can't do up buttons",
+    "I've been unsteady on my feet and have neck pain",
+    "I get an electric shock down my spine when I bend my neck",
+    "I have a fever and my neck aches",
+    "I've lost weight without trying and my neck hurts",
+    "night sweats and neck pain for a week",
+    "the pain is worse at night and wakes me up",
+    "neck pain and I have a history of cancer",
+    "I'm on chemotherapy and my neck started hurting",
+    "there's a new lump in my neck",
+    "I have osteoporosis and I tripped and jolted my neck",
+    "my arm is getting weaker every day",
+    "my head twisted to one side after I started haloperidol",
+]
+
+SEE_DOCTOR = [
+    "I get really bad spasms every day",
+    "my neck has hurt for weeks and isn't getting better",
+    "painkillers don't help at all",
+    "the pain shoots down my arm",
+    "pins and needles in my hand and a sore neck",
+    "my head keeps pulling to one side",
+]
+
+NO_RED_FLAG = [
+    "my neck is sore after a day at my desk",
+    "I slept funny and my neck is stiff",
+    "no fever, just a stiff neck",
+    "I don't have a fever",
+    "I don't have a rash",
+    "no rash and no headache, just sore muscles",
+    "I had a fever last month but not now",
+    "I had cancer years ago but it's gone now and I'm fine now",
+    "without numbness or tingling",
+    "no numbness in my arms",
+    "I'm not dizzy and my speech is fine",
+    "no chest pain",
+    "neither fever nor vomiting",
+    "what causes neck spasms?",
+    "can stress cause neck spasms?",
+    "I'm fit and healthy, just a tight neck",
+    "",
+]
+
+
+def _level(text: str) -> Optional[str]:
+    return assess(text).level
+
+
+@pytest.mark.parametrize("text", EMERGENCY)
+def test_emergency(text: str) -> None:
+    assert _level(text) == "emergency"
+
+
+@pytest.mark.parametrize("text", URGENT)
+def test_urgent(text: str) -> None:
+    assert _level(text) == "urgent"
+
+
+@pytest.mark.parametrize("text", SEE_DOCTOR)
+def test_see_doctor(text: str) -> None:
+    assert _level(text) == "see_doctor"
+
+
+@pytest.mark.parametrize("text", NO_RED_FLAG)
+def test_no_red_flag_for_negations_past_and_ordinary_pain(text: str) -> None:
+    assert _level(text) is None
+
+
+def test_negated_finding_is_reported_as_negated() -> None:
+    result = assess("no fever but my neck is stiff and light hurts my eyes")
+    assert "fever" in result.negated
+    assert "fever" not in result.findings
+    assert result.level == "emergency"
+    assert [r.id for r in result.rules] == ["meningitis_stiff_neck_light"]
+
+
+def test_several_findings_highest_level_wins() -> None:
+    result = assess("my hands are clumsy, painkillers don't help, and now I have chest pain")
+    assert result.level == "emergency"
+    levels = {r.level for r in result.rules}
+    assert levels == {"emergency", "urgent", "see_doctor"}
+    assert result.rules[0].level == "emergency"
+    assert "heart attack" in result.reason
+
+
+def test_findings_accumulate_across_messages() -> None:
+    first = assess("I've had a fever since yesterday")
+    assert first.level == "urgent"
+    second = assess("and now my neck is stiff", known=first.findings)
+    assert second.level == "emergency"
+    assert "meningitis" in second.reason
+
+
+def test_a_later_denial_removes_an_earlier_finding() -> None:
+    first = assess("I think I had a fever")
+    assert assess("sorry, no fever actually, but my neck is stiff", known=first.findings).level is None
+
+
+def test_every_rule_names_its_source_and_is_reachable() -> None:
+    flags = get_red_flags()
+    assert len(flags.rules) >= 30
+    for rule in flags.rules:
+        assert rule.source
+        text = " and ".join(flags.phrases[f][0] for f in rule.all)
+        assert any(r.id == rule.id for r in flags.assess(text).rules), rule.id
+
+
+def test_first_line_is_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert first_line("emergency").startswith("Call your local emergency number (911 / 112 / 999)")
+    monkeypatch.setenv("EMERGENCY_NUMBER", "000")
+    assert emergency_number() == "000"
+    assert first_line("emergency") == "Call your local emergency number (000) now."
+    assert first_line("urgent").startswith("Please see a doctor today")
+    assert first_line("see_doctor").startswith("Please book an appointment")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: d["rules"][0].update(level="panic"), "rule 'meningitis_fever_stiff_neck': field 'level'"),
+        (lambda d: d["rules"][0].update(all=["fever", "purple_unicorn"]), "unknown finding 'purple_unicorn'"),
+        (lambda d: d["rules"][0].pop("source"), "field 'source'"),
+        (lambda d: d["findings"].update(lonely=["lonely"]), "finding(s) no rule uses: lonely"),
+        (lambda d: d["rules"].append(dict(d["rules"][0])), "appears twice"),
+    ],
+)
+def test_malformed_rules_are_rejected_clearly(tmp_path: pathlib.Path, mutate, message: str) -> None:
+    data = yaml.safe_load(RED_FLAGS_PATH.read_text(encoding="utf-8"))
+    mutate(data)
+    path = tmp_path / "red_flags.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as err:
+        load(path)
+    assert str(path) in str(err.value)
+    assert message in str(err.value)
