@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -29,7 +29,7 @@ def _cause_buttons(cause: Cause) -> List[Dict[str, str]]:
 class ActionListCauses(MedicalAction):
     """The list of causes, one page of whole groups at a time ("what else?" continues)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_causes"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -55,7 +55,7 @@ class ActionListCauses(MedicalAction):
 class ActionExplainCause(MedicalAction):
     """What one cause is and how it leads to spasms (``custom.cause``)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_cause"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -80,7 +80,7 @@ class ActionExplainCause(MedicalAction):
 class ActionSuggestCauses(MedicalAction):
     """Likely causes from a description of symptoms and triggers, ranked, each with its reason."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_suggest_causes"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -118,23 +118,21 @@ class ActionSuggestCauses(MedicalAction):
 class ActionTreatment(MedicalAction):
     """What usually helps, for the cause in question or in general."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_treatment"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
         cause = self.cause_from(tracker)
         extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
         buttons = [button("How to prevent it", "ask_prevention", **({"cause": cause.id} if cause else {}))]
-        dispatcher.utter_message(
-            text=replies.treatment(cause, get_general().treatment), buttons=buttons, **extra
-        )
+        dispatcher.utter_message(text=replies.treatment(cause, get_general().treatment), buttons=buttons, **extra)
         return [SlotSet("pending_offer", "prevention")]
 
 
 class ActionPrevention(MedicalAction):
     """How to make spasms less likely, for the cause in question or in general."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_prevention"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -147,7 +145,7 @@ class ActionPrevention(MedicalAction):
 class ActionWhenDoctor(MedicalAction):
     """When to book an appointment, see a doctor today or call emergency services."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_when_doctor"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -161,7 +159,7 @@ class ActionTriage(MedicalAction):
     """The person reports a red flag. The base class escalates what the rules recognise; when
     they recognise nothing, err on the safe side."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_triage"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -174,7 +172,7 @@ class ActionTriage(MedicalAction):
 class ActionTellMore(MedicalAction):
     """ "Tell me more" / "what else?": continues the list or the cause under discussion."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_tell_more"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -199,7 +197,7 @@ def continue_topic(
 class ActionAffirm(MedicalAction):
     """ "Yes": accept what the last reply offered."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_affirm"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -228,7 +226,7 @@ class ActionDeny(MedicalAction):
 
     gives_medical_information = False
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_deny"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -241,7 +239,7 @@ class ActionFallback(MedicalAction):
 
     gives_medical_information = False
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_fallback"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
@@ -258,7 +256,7 @@ class ActionOutOfScope(MedicalAction):
 
     gives_medical_information = False
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_out_of_scope"
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:

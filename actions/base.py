@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -37,22 +37,18 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
     gives_medical_information = True
 
     @abc.abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The action's name in the domain."""
 
     @abc.abstractmethod
-    def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase
-    ) -> List[EventType]:
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
         """Send the action's own reply and return its events."""
 
     @property
     def kb(self) -> KnowledgeBase:
         return get_kb()
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         assessment = self.check_red_flags(tracker)
         if assessment.is_red_flag:
@@ -79,13 +75,9 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
             return Assessment(None, findings=frozenset(known) - new.negated)
         return assess(text, known)
 
-    def escalate(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Assessment
-    ) -> List[EventType]:
+    def escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Assessment) -> List[EventType]:
         assert assessment.level is not None
-        dispatcher.utter_message(
-            text=replies.escalation(assessment), json_message={"triage": assessment.level}
-        )
+        dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
         logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
         previous = tracker.get_slot("triage_level")
         level = assessment.level

@@ -44,6 +44,8 @@ CAUSE_IDS: Tuple[str, ...] = (
 LEVELS: Tuple[str, ...] = ("self_care", "see_doctor", "urgent", "emergency")
 SECTIONS: Tuple[str, ...] = ("Causes of Neck Spasms", "More Informations")
 
+FUZZY_MAX_WORDS = 40
+
 _TEXT_FIELDS = ("name", "what_it_is", "how_it_causes_spasms", "see_doctor")
 _LIST_FIELDS = ("aliases", "symptoms", "triggers", "treatment", "prevention")
 
@@ -104,7 +106,7 @@ class Suggestion:
     matched: Tuple[str, ...]
 
 
-def _phrase_pattern(phrase: str, prefix: bool) -> "re.Pattern[str]":
+def _phrase_pattern(phrase: str, prefix: bool) -> re.Pattern[str]:
     """A regex over normalised text; with ``prefix`` each word may continue ("stress" ~ "stressed")."""
     parts = [re.escape(w) + (r"[a-z]*" if prefix and len(w) >= 3 else "") for w in words(phrase)]
     return re.compile(r"(?<![a-z0-9])" + r" ".join(parts) + r"(?![a-z0-9])")
@@ -189,12 +191,13 @@ class KnowledgeBase:
                 hits.append((m.start(), cause_id))
         if not hits and fuzzy:
             # One misspelt word or pair of words ("fibromyalga", "cervical distonia").
-            tokens = norm.split()
+            # Only the first words: fuzzy matching is slow, and a question names its subject early.
+            tokens = norm.split()[:FUZZY_MAX_WORDS]
             for n in (3, 2, 1):
                 for i in range(len(tokens) - n + 1):
-                    cause_id = self._fuzzy(" ".join(tokens[i : i + n]))
-                    if cause_id:
-                        hits.append((i, cause_id))
+                    fuzzy_id = self._fuzzy(" ".join(tokens[i : i + n]))
+                    if fuzzy_id:
+                        hits.append((i, fuzzy_id))
                 if hits:
                     break
         ordered: List[str] = []
@@ -295,13 +298,20 @@ def _parse_cause(raw: Any, index: int, groups: Iterable[str], check: _Checker) -
         cues.append(Cue(tuple(w.lower() for w in cue_words), check.text(cue, "reason", f"{where} cues[{j}]")))
     return Cause(
         id=cause_id,
+        name=fields["name"],
         group=group,
         section=section,
         item=item,
+        aliases=lists["aliases"],
+        what_it_is=fields["what_it_is"],
+        how_it_causes_spasms=fields["how_it_causes_spasms"],
+        symptoms=lists["symptoms"],
+        triggers=lists["triggers"],
+        treatment=lists["treatment"],
+        prevention=lists["prevention"],
+        see_doctor=fields["see_doctor"],
         typical_level=level,
         cues=tuple(cues),
-        **fields,
-        **lists,
     )
 
 

@@ -34,7 +34,9 @@ _PAST = re.compile(
     r"(?<![a-z])(last (week|month|year|summer|winter)|years? ago|months? ago|weeks? ago|used to|"
     r"when i was (a )?(kid|child|young)|in the past|back in)(?![a-z])"
 )
-_OVER_NOW = re.compile(r"(?<![a-z])(not now|not any ?more|no longer|gone now|went away|cleared up|recovered|fine now)(?![a-z])")
+_OVER_NOW = re.compile(
+    r"(?<![a-z])(not now|not any ?more|no longer|gone now|went away|cleared up|recovered|fine now)(?![a-z])"
+)
 _NEGATION_WINDOW = 5  # words
 
 
@@ -66,7 +68,7 @@ class Assessment:
 
 @dataclass
 class RedFlags:
-    findings: Dict[str, Tuple["re.Pattern[str]", ...]]
+    findings: Dict[str, Tuple[re.Pattern[str], ...]]
     rules: Tuple[Rule, ...]
     path: pathlib.Path
     phrases: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
@@ -113,7 +115,7 @@ def _is_past(clause: str) -> bool:
     return bool(_PAST.search(clause)) and bool(_OVER_NOW.search(clause))
 
 
-def _pattern(phrase: str) -> "re.Pattern[str]":
+def _pattern(phrase: str) -> re.Pattern[str]:
     parts = [re.escape(w) + (r"[a-z]*" if len(w) >= 4 else "") for w in normalise(phrase).split()]
     return re.compile(r"(?<![a-z0-9])" + " ".join(parts) + r"(?![a-z0-9])")
 
@@ -133,7 +135,7 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     raw_findings = data.get("findings")
     if not isinstance(raw_findings, dict) or not raw_findings:
         raise fail("top level", "findings", "must be a non-empty mapping of finding id to phrases")
-    findings: Dict[str, Tuple["re.Pattern[str]", ...]] = {}
+    findings: Dict[str, Tuple[re.Pattern[str], ...]] = {}
     phrases: Dict[str, Tuple[str, ...]] = {}
     for fid, items in raw_findings.items():
         if not isinstance(items, list) or not items or not all(isinstance(p, str) and normalise(p) for p in items):

@@ -25,9 +25,7 @@ def responses_sent_by_actions() -> set[str]:
 
 def main() -> int:
     rasa = pathlib.Path(sys.executable).parent / "rasa"
-    proc = subprocess.run(
-        [str(rasa), "data", "validate"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run([str(rasa), "data", "validate"], cwd=ROOT, capture_output=True, text=True, check=False)
     output = proc.stdout + proc.stderr
     allowed = responses_sent_by_actions()
     problems = []

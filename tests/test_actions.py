@@ -61,7 +61,11 @@ def test_yes_after_the_list_continues_it(make_tracker: TrackerFactory, domain: D
 # -- one cause -------------------------------------------------------------------------------------
 @pytest.mark.parametrize("cause_id", CAUSE_IDS)
 def test_explain_each_cause_by_entity(
-    kb: KnowledgeBase, cause_id: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+    kb: KnowledgeBase,
+    cause_id: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: Dict[str, Any],
 ) -> None:
     alias = kb.get(cause_id).aliases[-1]
     tracker = make_tracker(f"tell me about {alias}", entities=[{"entity": "cause", "value": alias}])
@@ -121,7 +125,12 @@ def test_tell_me_more_about_the_last_cause(
     [(acts.ActionTreatment, "treatment"), (acts.ActionPrevention, "prevention")],
 )
 def test_follow_up_uses_the_last_cause(
-    kb: KnowledgeBase, action: Any, field: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+    kb: KnowledgeBase,
+    action: Any,
+    field: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: Dict[str, Any],
 ) -> None:
     tracker = make_tracker("how is it treated?", "ask_treatment", cause="herniated_disc", disclaimer_shown=True)
     run(action(), dispatcher, tracker, domain)
@@ -154,14 +163,18 @@ def test_when_to_see_a_doctor_for_a_named_cause(
 def test_yes_after_an_explanation_gives_the_treatment(
     kb: KnowledgeBase, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
 ) -> None:
-    tracker = make_tracker("yes please", "affirm", cause="dehydration", pending_offer="treatment", disclaimer_shown=True)
+    tracker = make_tracker(
+        "yes please", "affirm", cause="dehydration", pending_offer="treatment", disclaimer_shown=True
+    )
     slots = run(acts.ActionAffirm(), dispatcher, tracker, domain)
     assert customs(dispatcher) == [{"cause": "dehydration"}]
     assert kb.get("dehydration").treatment[0] in texts(dispatcher)[0]
     assert slots["pending_offer"] == "prevention"
 
 
-def test_no_drops_the_offer(make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]) -> None:
+def test_no_drops_the_offer(
+    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+) -> None:
     slots = run(acts.ActionDeny(), dispatcher, make_tracker("no thanks", "deny", pending_offer="treatment"), domain)
     assert dispatcher.messages[0]["response"] == "utter_anything_else"
     assert slots["pending_offer"] is None
@@ -189,8 +202,11 @@ def test_suggestions_are_ranked_with_reasons(
 def test_suggestions_from_a_button_trigger_entity(
     make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
 ) -> None:
-    tracker = make_tracker('/describe_symptoms{"trigger": "new medicine"}', "describe_symptoms",
-                           entities=[{"entity": "trigger", "value": "new medicine"}])
+    tracker = make_tracker(
+        '/describe_symptoms{"trigger": "new medicine"}',
+        "describe_symptoms",
+        entities=[{"entity": "trigger", "value": "new medicine"}],
+    )
     run(acts.ActionSuggestCauses(), dispatcher, tracker, domain)
     assert customs(dispatcher)[0]["causes"][0] == "medication_side_effects"
 
@@ -209,7 +225,11 @@ def test_vague_symptoms_get_a_question_with_buttons(
     ("action", "text", "intent"),
     [
         (acts.ActionTriage, "I have a fever and my neck is stiff", "report_red_flag"),
-        (acts.ActionExplainCause, "can stress cause neck spasms? also I have a fever and my neck is stiff", "ask_cause"),
+        (
+            acts.ActionExplainCause,
+            "can stress cause neck spasms? also I have a fever and my neck is stiff",
+            "ask_cause",
+        ),
         (acts.ActionSuggestCauses, "neck cramps and I was in a car crash this morning", "describe_symptoms"),
         (acts.ActionFallback, "blah worst headache of my life", "nlu_fallback"),
         (acts.ActionOutOfScope, "pizza? also chest pain going into my jaw", "out_of_scope"),
@@ -217,7 +237,12 @@ def test_vague_symptoms_get_a_question_with_buttons(
     ],
 )
 def test_emergency_comes_first_and_alone(
-    action: Any, text: str, intent: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+    action: Any,
+    text: str,
+    intent: str,
+    make_tracker: TrackerFactory,
+    dispatcher: CollectingDispatcher,
+    domain: Dict[str, Any],
 ) -> None:
     slots = run(action(), dispatcher, make_tracker(text, intent), domain)
     first = dispatcher.messages[0]
@@ -256,7 +281,9 @@ def test_no_repeated_escalation_on_an_ordinary_follow_up(
 def test_red_flag_intent_the_rules_do_not_recognise_errs_on_the_safe_side(
     make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
 ) -> None:
-    slots = run(acts.ActionTriage(), dispatcher, make_tracker("something is really wrong with me", "report_red_flag"), domain)
+    slots = run(
+        acts.ActionTriage(), dispatcher, make_tracker("something is really wrong with me", "report_red_flag"), domain
+    )
     assert customs(dispatcher)[0] == {"triage": "urgent"}
     assert "emergency number" in texts(dispatcher)[0]
     assert slots["triage_level"] == "urgent"
@@ -273,9 +300,16 @@ def test_negated_red_flags_do_not_escalate(
 # -- fallback, out of scope, bad input -------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "response"),
-    [("", "utter_empty"), ("   ", "utter_empty"), ("asdfgh", "utter_fallback"), ("<script>alert(1)</script>", "utter_fallback")],
+    [
+        ("", "utter_empty"),
+        ("   ", "utter_empty"),
+        ("asdfgh", "utter_fallback"),
+        ("<script>alert(1)</script>", "utter_fallback"),
+    ],
 )
-def test_fallback(text: str, response: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]) -> None:
+def test_fallback(
+    text: str, response: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+) -> None:
     run(acts.ActionFallback(), dispatcher, make_tracker(text, "nlu_fallback"), domain)
     assert [m.get("response") for m in dispatcher.messages] == [response]
     assert response in domain["responses"]
@@ -283,7 +317,13 @@ def test_fallback(text: str, response: str, make_tracker: TrackerFactory, dispat
 
 @pytest.mark.parametrize(
     "text",
-    ["x" * 100_000, "stress " * 20_000, "\x00\x01\x02 binary \udcff", "¿Qué causa los espasmos del cuello?", "😀" * 500],
+    [
+        "x" * 100_000,
+        "stress " * 20_000,
+        "\x00\x01\x02 binary \udcff",
+        "¿Qué causa los espasmos del cuello?",
+        "😀" * 500,
+    ],
 )
 @pytest.mark.parametrize("action", [acts.ActionSuggestCauses, acts.ActionExplainCause, acts.ActionFallback])
 def test_bad_input_gets_an_answer_not_a_crash(

@@ -55,8 +55,20 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     logs = [tmp / "actions.log", tmp / "rasa.log"]
     commands = [
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(endpoints),
-         "--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(rasa_port)],
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+        ],
     ]
     procs = [
         subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)

@@ -47,7 +47,9 @@ def test_generated_file_is_up_to_date(kb: KnowledgeBase) -> None:
 
 def test_every_annotated_cause_maps_to_a_kb_id_through_the_synonyms() -> None:
     synonyms = _synonyms()
-    annotated = [(text, m.group(1)) for _i, text in _examples() for m in ANNOTATION.finditer(text) if m.group(2) == "cause"]
+    annotated = [
+        (text, m.group(1)) for _i, text in _examples() for m in ANNOTATION.finditer(text) if m.group(2) == "cause"
+    ]
     assert len(annotated) > 60
     for text, value in annotated:
         assert synonyms.get(value.lower()) in CAUSE_IDS, f"{value!r} in {text!r} is not a KB alias"
@@ -55,7 +57,9 @@ def test_every_annotated_cause_maps_to_a_kb_id_through_the_synonyms() -> None:
 
 def test_every_cause_is_asked_about_in_the_training_data() -> None:
     synonyms = _synonyms()
-    asked = {synonyms.get(m.group(1).lower()) for i, t in _examples() if i == "ask_cause" for m in ANNOTATION.finditer(t)}
+    asked = {
+        synonyms.get(m.group(1).lower()) for i, t in _examples() if i == "ask_cause" for m in ANNOTATION.finditer(t)
+    }
     assert set(CAUSE_IDS) <= asked
 
 

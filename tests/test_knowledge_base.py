@@ -38,7 +38,9 @@ def test_loaded_once_per_process() -> None:
 
 def test_source_items_cover_both_sections(kb: KnowledgeBase) -> None:
     refs = [(c.section, c.item) for c in kb.causes]
-    assert refs == [("Causes of Neck Spasms", i) for i in range(1, 11)] + [("More Informations", i) for i in range(1, 12)]
+    assert refs == [("Causes of Neck Spasms", i) for i in range(1, 11)] + [
+        ("More Informations", i) for i in range(1, 12)
+    ]
 
 
 @pytest.mark.parametrize("cause_id", CAUSE_IDS)

@@ -1,0 +1,1 @@
+"""Custom actions of the neck-spasm assistant (served by `rasa run actions --actions actions`)."""
