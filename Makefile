@@ -15,7 +15,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py
+KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader.py
 DATA_FILES  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml
 
 .PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+import abc
+from typing import ClassVar, Dict, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -10,7 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from actions.base import MedicalAction, message_text
-from actions.knowledge_base import Cause, KnowledgeBase, get_general
+from actions.kb_loader import get_general
+from actions.knowledge_base import Cause, KnowledgeBase
 from actions.replies import button
 
 # Values of the `topic` slot: what "tell me more" / "yes" continue.
@@ -115,44 +117,60 @@ class ActionSuggestCauses(MedicalAction):
         ]
 
 
-class ActionTreatment(MedicalAction):
-    """What usually helps, for the cause in question or in general."""
+# Advice topics: how to word them, and what a "yes" afterwards accepts.
+ADVICE = {
+    "treatment": (replies.treatment, "prevention"),
+    "prevention": (replies.prevention, None),
+    "see_doctor": (replies.when_to_see_doctor, None),
+}
+
+
+def give_advice(dispatcher: CollectingDispatcher, topic: str, cause: Optional[Cause]) -> List[EventType]:
+    """Treatment, prevention or when to see a doctor: for one cause (``custom.cause``) or in general."""
+    render, next_offer = ADVICE[topic]
+    entity = {"cause": cause.id} if cause else {}
+    dispatcher.utter_message(
+        text=render(cause, getattr(get_general(), topic)),
+        buttons=[button("How to prevent it", "ask_prevention", **entity)] if next_offer == "prevention" else [],
+        **({"json_message": entity} if cause else {}),
+    )
+    return [SlotSet("pending_offer", next_offer)]
+
+
+class AdviceAction(MedicalAction, metaclass=abc.ABCMeta):
+    """Advice on one topic, for the cause in question or the last one discussed."""
+
+    topic: ClassVar[str]
+
+    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+        return give_advice(dispatcher, self.topic, self.cause_from(tracker))
+
+
+class ActionTreatment(AdviceAction):
+    """What usually helps."""
+
+    topic = "treatment"
 
     def name(self) -> str:
         return "action_treatment"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
-        cause = self.cause_from(tracker)
-        extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
-        buttons = [button("How to prevent it", "ask_prevention", **({"cause": cause.id} if cause else {}))]
-        dispatcher.utter_message(text=replies.treatment(cause, get_general().treatment), buttons=buttons, **extra)
-        return [SlotSet("pending_offer", "prevention")]
 
+class ActionPrevention(AdviceAction):
+    """How to make spasms less likely."""
 
-class ActionPrevention(MedicalAction):
-    """How to make spasms less likely, for the cause in question or in general."""
+    topic = "prevention"
 
     def name(self) -> str:
         return "action_prevention"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
-        cause = self.cause_from(tracker)
-        extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
-        dispatcher.utter_message(text=replies.prevention(cause, get_general().prevention), **extra)
-        return [SlotSet("pending_offer", None)]
 
-
-class ActionWhenDoctor(MedicalAction):
+class ActionWhenDoctor(AdviceAction):
     """When to book an appointment, see a doctor today or call emergency services."""
+
+    topic = "see_doctor"
 
     def name(self) -> str:
         return "action_when_doctor"
-
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
-        cause = self.cause_from(tracker)
-        extra: Dict[str, Any] = {"json_message": {"cause": cause.id}} if cause else {}
-        dispatcher.utter_message(text=replies.when_to_see_doctor(cause, get_general().see_doctor), **extra)
-        return [SlotSet("pending_offer", None)]
 
 
 class ActionTriage(MedicalAction):
@@ -202,21 +220,10 @@ class ActionAffirm(MedicalAction):
 
     def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
         offer = tracker.get_slot("pending_offer")
-        cause = self.cause_from(tracker)
-        if offer == "treatment":
-            dispatcher.utter_message(
-                text=replies.treatment(cause, get_general().treatment),
-                **({"json_message": {"cause": cause.id}} if cause else {}),
-            )
-            return [SlotSet("pending_offer", "prevention")]
-        if offer == "prevention":
-            dispatcher.utter_message(
-                text=replies.prevention(cause, get_general().prevention),
-                **({"json_message": {"cause": cause.id}} if cause else {}),
-            )
-            return [SlotSet("pending_offer", None)]
+        if offer in ADVICE:
+            return give_advice(dispatcher, offer, self.cause_from(tracker))
         if offer in ("more_causes", "more_cause"):
-            return continue_topic(dispatcher, tracker, kb, cause)
+            return continue_topic(dispatcher, tracker, kb, self.cause_from(tracker))
         dispatcher.utter_message(response="utter_anything_else")
         return []
 

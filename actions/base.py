@@ -11,7 +11,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.knowledge_base import LEVELS, Cause, KnowledgeBase, get_general, get_kb
+from actions.kb_loader import get_general, get_kb
+from actions.knowledge_base import LEVELS, Cause, KnowledgeBase
 from actions.triage import Assessment, assess
 
 logger = logging.getLogger(__name__)

@@ -63,7 +63,7 @@ def causes_page(kb: KnowledgeBase, page: int) -> str:
 
 def explain_cause(cause: Cause) -> str:
     return (
-        f"{cause.name} is one of the possible causes of neck spasms. {cause.what_it_is}\n\n"
+        f"{cause.name} can cause neck spasms. {cause.what_it_is}\n\n"
         f"How it leads to spasms: {cause.how_it_causes_spasms}\n\n"
         f"Typical signs:\n{bullets(cause.symptoms)}"
     )

@@ -34,7 +34,7 @@ if [ "$mode" = shell ]; then
 fi
 
 cat <<MSG
-Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (starting; the model takes about 20 s to load)
+Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (starting: loading the model takes about 30 s)
   REST webhook: curl -s -X POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
                   -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what causes neck spasms?"}'
   socket.io:    http://${RASA_HOST}:${RASA_PORT}/socket.io

@@ -10,7 +10,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_base import KnowledgeBase, get_kb
+from actions.kb_loader import get_kb
+from actions.knowledge_base import KnowledgeBase
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -13,7 +13,8 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import requests
 
-from actions.knowledge_base import CAUSE_IDS, get_kb
+from actions.kb_loader import get_kb
+from actions.knowledge_base import CAUSE_IDS
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "neck-assistant.tar.gz"

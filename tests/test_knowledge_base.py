@@ -8,15 +8,8 @@ import re
 import pytest
 import yaml
 
-from actions.knowledge_base import (
-    CAUSE_IDS,
-    KB_PATH,
-    KnowledgeBase,
-    KnowledgeBaseError,
-    get_kb,
-    load,
-    load_general,
-)
+from actions.kb_loader import KB_PATH, get_kb, load, load_general
+from actions.knowledge_base import CAUSE_IDS, KnowledgeBase, KnowledgeBaseError
 
 DESIGN = pathlib.Path(__file__).resolve().parents[2] / "shared" / "design.md"
 
