@@ -14,6 +14,7 @@ from actions.base import MedicalAction, message_text
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase
 from actions.replies import button
+from actions.triage import Assessment
 
 # Values of the `topic` slot: what "tell me more" / "yes" continue.
 TOPIC_LIST = "causes_list"
@@ -34,7 +35,9 @@ class ActionListCauses(MedicalAction):
     def name(self) -> str:
         return "action_list_causes"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         return self.show_page(dispatcher, kb, 0)
 
     @staticmethod
@@ -60,7 +63,9 @@ class ActionExplainCause(MedicalAction):
     def name(self) -> str:
         return "action_explain_cause"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         cause = self.cause_from(tracker, use_slot=False)
         if cause is None:
             dispatcher.utter_message(
@@ -85,7 +90,9 @@ class ActionSuggestCauses(MedicalAction):
     def name(self) -> str:
         return "action_suggest_causes"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         found = kb.suggest(message_text(tracker))
         if not found:
             dispatcher.utter_message(
@@ -142,7 +149,9 @@ class AdviceAction(MedicalAction, metaclass=abc.ABCMeta):
 
     topic: ClassVar[str]
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         return give_advice(dispatcher, self.topic, self.cause_from(tracker))
 
 
@@ -180,8 +189,10 @@ class ActionTriage(MedicalAction):
     def name(self) -> str:
         return "action_triage"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
-        if self.check_red_flags(tracker).is_red_flag:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
+        if assessment.is_red_flag:
             return []  # already escalated by run()
         dispatcher.utter_message(text=replies.unconfirmed_red_flag(), json_message={"triage": "urgent"})
         return [SlotSet("triage_level", "urgent")]
@@ -193,7 +204,9 @@ class ActionTellMore(MedicalAction):
     def name(self) -> str:
         return "action_tell_more"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         return continue_topic(dispatcher, tracker, kb, self.cause_from(tracker))
 
 
@@ -218,7 +231,9 @@ class ActionAffirm(MedicalAction):
     def name(self) -> str:
         return "action_affirm"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         offer = tracker.get_slot("pending_offer")
         if offer in ADVICE:
             return give_advice(dispatcher, offer, self.cause_from(tracker))
@@ -236,7 +251,9 @@ class ActionDeny(MedicalAction):
     def name(self) -> str:
         return "action_deny"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("pending_offer", None), SlotSet("topic", None)]
 
@@ -249,7 +266,9 @@ class ActionFallback(MedicalAction):
     def name(self) -> str:
         return "action_fallback"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         text = (tracker.latest_message.get("text") or "").strip()
         if not text:
             dispatcher.utter_message(response="utter_empty")
@@ -266,6 +285,8 @@ class ActionOutOfScope(MedicalAction):
     def name(self) -> str:
         return "action_out_of_scope"
 
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
         dispatcher.utter_message(response="utter_out_of_scope")
         return []

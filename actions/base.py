@@ -42,8 +42,10 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
         """The action's name in the domain."""
 
     @abc.abstractmethod
-    def answer(self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase) -> List[EventType]:
-        """Send the action's own reply and return its events."""
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
+        """Send the action's own reply and return its events (``assessment``: this message's red flags)."""
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -56,7 +58,10 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
             events += self.escalate(dispatcher, tracker, assessment)
             if assessment.level == "emergency":
                 return events
-        events += self.answer(dispatcher, tracker, self.kb)
+        elif set(assessment.findings) != set(tracker.get_slot("red_flag_findings") or []):
+            # The message denies a finding established earlier ("actually, no fever").
+            events.append(SlotSet("red_flag_findings", sorted(assessment.findings)))
+        events += self.answer(dispatcher, tracker, self.kb, assessment)
         if self.gives_medical_information and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=get_general().disclaimer)
             events.append(SlotSet("disclaimer_shown", True))

@@ -332,3 +332,24 @@ def test_bad_input_gets_an_answer_not_a_crash(
 ) -> None:
     run(action(), dispatcher, make_tracker(text, "nlu_fallback"), domain)
     assert dispatcher.messages and all(m.get("text") or m.get("response") for m in dispatcher.messages)
+
+
+def test_a_denial_clears_a_finding_stored_earlier(
+    make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+) -> None:
+    tracker = make_tracker("sorry, actually no fever", "describe_symptoms", red_flag_findings=["fever", "neck_pain"])
+    slots = run(acts.ActionSuggestCauses(), dispatcher, tracker, domain)
+    assert slots["red_flag_findings"] == ["neck_pain"]
+
+
+def test_a_finding_below_any_rule_is_kept_for_later_messages(
+    make_tracker: TrackerFactory, domain: Dict[str, Any]
+) -> None:
+    first = CollectingDispatcher()
+    slots = run(acts.ActionSuggestCauses(), first, make_tracker("I fell off my bike", "describe_symptoms"), domain)
+    assert all("triage" not in c for c in customs(first))
+    assert "injury" in slots["red_flag_findings"]
+    second = CollectingDispatcher()
+    tracker = make_tracker("now my arms are numb", "describe_symptoms", red_flag_findings=slots["red_flag_findings"])
+    run(acts.ActionSuggestCauses(), second, tracker, domain)
+    assert customs(second)[0] == {"triage": "emergency"}
