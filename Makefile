@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader.py
-DATA_FILES  := $(shell find data -name '*.yml' 2>/dev/null) domain.yml config.yml
+DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard addons/*.py)
 
 .PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean
 
@@ -65,13 +65,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions scripts tests
-	$(BIN)/ruff format --check actions scripts tests
-	$(BIN)/mypy actions scripts
+	$(BIN)/ruff check actions addons scripts tests
+	$(BIN)/ruff format --check actions addons scripts tests
+	$(BIN)/mypy actions addons scripts
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions scripts tests
-	$(BIN)/ruff check --fix actions scripts tests
+	$(BIN)/ruff format actions addons scripts tests
+	$(BIN)/ruff check --fix actions addons scripts tests
 
 test-unit: install train ## pytest: knowledge base, triage, actions, end-to-end over the REST webhook
 	$(BIN)/pytest

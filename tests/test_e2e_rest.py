@@ -140,3 +140,10 @@ def test_odd_input_gets_a_reply_and_the_server_stays_up(bot: str, message: str) 
     replies = say(bot, "e2e-odd", message)
     assert isinstance(replies, list)
     assert say(bot, "e2e-odd", "hello")[0]["text"]
+
+
+def test_a_100_kb_message_is_answered_and_the_conversation_goes_on(bot: str) -> None:
+    say(bot, "e2e-long", "what is a slipped disc?")
+    replies = say(bot, "e2e-long", "my neck hurts " * 7500)  # ~100 KB
+    assert replies and all("text" in r or "custom" in r for r in replies)
+    assert custom(say(bot, "e2e-long", "how is it treated?"), "cause") == ["herniated_disc"]
