@@ -129,12 +129,11 @@ def load(path: pathlib.Path = KB_PATH) -> KnowledgeBase:
     groups_raw = data.get("groups")
     if not isinstance(groups_raw, list) or not groups_raw:
         raise check.fail("top level", "groups", "must be a non-empty list")
-    groups = [
-        Group(check.text(g, "id", f"groups[{i}]"), check.text(g, "title", f"groups[{i}]"))
-        if isinstance(g, dict)
-        else _raise(check.fail(f"groups[{i}]", "-", "must be a mapping"))
-        for i, g in enumerate(groups_raw)
-    ]
+    groups = []
+    for i, g in enumerate(groups_raw):
+        if not isinstance(g, dict):
+            raise check.fail(f"groups[{i}]", "-", "must be a mapping with 'id' and 'title'")
+        groups.append(Group(check.text(g, "id", f"groups[{i}]"), check.text(g, "title", f"groups[{i}]")))
     group_ids = [g.id for g in groups]
     causes_raw = data.get("causes")
     if not isinstance(causes_raw, list):
@@ -160,10 +159,6 @@ def load(path: pathlib.Path = KB_PATH) -> KnowledgeBase:
     if empty:
         raise check.fail("top level", "groups", f"group(s) with no cause: {', '.join(empty)}")
     return KnowledgeBase(groups, causes, path)
-
-
-def _raise(exc: Exception) -> Any:
-    raise exc
 
 
 @functools.lru_cache(maxsize=1)

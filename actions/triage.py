@@ -12,7 +12,7 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -199,11 +199,3 @@ def first_line(level: str, number: Optional[str] = None) -> str:
 
 def assess(text: str, known: Sequence[str] = ()) -> Assessment:
     return get_red_flags().assess(text, known)
-
-
-def to_jsonable(assessment: Assessment) -> Dict[str, Any]:
-    return {
-        "level": assessment.level,
-        "rules": [r.id for r in assessment.rules],
-        "findings": sorted(assessment.findings),
-    }

@@ -95,6 +95,7 @@ def test_suggest_ranks_likely_causes_with_reasons(kb: KnowledgeBase, text: str, 
     assert found, text
     assert found[0].cause.id in expected_first
     assert all(s.reasons for s in found)
+    assert all(s.matched or s.reasons[0].startswith("You mentioned") for s in found)
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
 
 
