@@ -16,6 +16,16 @@ from actions.knowledge_base import Cause, KnowledgeBase
 from actions.replies import button
 from actions.triage import Assessment
 
+# Quick replies when a description names no trigger: (title, trigger entity value). Each value
+# must match a cue in the knowledge base (tests/test_actions.py checks it).
+TRIGGER_BUTTONS = (
+    ("Desk work", "desk work"),
+    ("Slept awkwardly", "slept awkwardly"),
+    ("An injury or fall", "injury"),
+    ("Stress", "stress"),
+    ("A new medicine", "new medicine"),
+)
+
 # Values of the `topic` slot: what "tell me more" / "yes" continue.
 TOPIC_LIST = "causes_list"
 TOPIC_CAUSE = "cause"
@@ -101,13 +111,7 @@ class ActionSuggestCauses(MedicalAction):
                     "more: what seems to bring it on? For example desk work, the way you slept, an "
                     "injury, stress, exercise or a new medicine."
                 ),
-                buttons=[
-                    button("Desk work", "describe_symptoms", trigger="desk work"),
-                    button("Slept awkwardly", "describe_symptoms", trigger="slept awkwardly"),
-                    button("An injury or fall", "describe_symptoms", trigger="injury"),
-                    button("Stress", "describe_symptoms", trigger="stress"),
-                    button("A new medicine", "describe_symptoms", trigger="new medicine"),
-                ],
+                buttons=[button(title, "describe_symptoms", trigger=value) for title, value in TRIGGER_BUTTONS],
             )
             return []
         top = found[0].cause

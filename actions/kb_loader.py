@@ -22,8 +22,8 @@ from actions.knowledge_base import (
     Group,
     KnowledgeBase,
     KnowledgeBaseError,
-    normalise,
 )
+from actions.text import normalise
 
 KB_PATH = pathlib.Path(__file__).parent / "kb" / "causes.yml"
 GENERAL_PATH = pathlib.Path(__file__).parent / "kb" / "general.yml"

@@ -8,11 +8,13 @@ Entity synonyms, lookup tables and spaCy patterns are generated from it
 
 from __future__ import annotations
 
+import difflib
 import pathlib
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
+
+from actions.text import normalise, phrase_regex
 
 CAUSE_IDS: Tuple[str, ...] = (
     "muscle_strain",
@@ -45,19 +47,6 @@ FUZZY_MAX_WORDS = 40
 
 class KnowledgeBaseError(ValueError):
     """A knowledge-base file is malformed; the message names the file, the entry and the field."""
-
-
-def normalise(text: str) -> str:
-    """Lowercase, strip accents and punctuation, collapse white space."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("’", "'").replace("'s ", " ")
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    return text.strip()
-
-
-def words(text: str) -> List[str]:
-    return normalise(text).split()
 
 
 @dataclass(frozen=True)
@@ -96,13 +85,7 @@ class Suggestion:
     cause: Cause
     score: float
     reasons: Tuple[str, ...]
-    matched: Tuple[str, ...]
-
-
-def _phrase_pattern(phrase: str, prefix: bool) -> re.Pattern[str]:
-    """A regex over normalised text; with ``prefix`` each word may continue ("stress" ~ "stressed")."""
-    parts = [re.escape(w) + (r"[a-z]*" if prefix and len(w) >= 3 else "") for w in words(phrase)]
-    return re.compile(r"(?<![a-z0-9])" + r" ".join(parts) + r"(?![a-z0-9])")
+    matched: Tuple[str, ...]  # the person's own words that matched the cues
 
 
 class KnowledgeBase:
@@ -119,11 +102,11 @@ class KnowledgeBase:
                 self._alias_to_id.setdefault(normalise(name), cause.id)
         # Longest aliases first, so "spinal cord injury" wins over "injury"-like shorter ones.
         self._alias_patterns = [
-            (alias, self._alias_to_id[alias], _phrase_pattern(alias, prefix=False))
+            (alias, self._alias_to_id[alias], re.compile(phrase_regex(alias, inflect=False)))
             for alias in sorted(self._alias_to_id, key=len, reverse=True)
         ]
         self._cue_patterns = [
-            (cause, cue, term, _phrase_pattern(term, prefix=True))
+            (cause, cue, term, re.compile(phrase_regex(term, inflect=True)))
             for cause in causes
             for cue in cause.cues
             for term in cue.words
@@ -132,17 +115,6 @@ class KnowledgeBase:
     # -- lookup -------------------------------------------------------------------------------
     def get(self, cause_id: str) -> Cause:
         return self._by_id[cause_id]
-
-    def __contains__(self, cause_id: object) -> bool:
-        return cause_id in self._by_id
-
-    @property
-    def ids(self) -> Tuple[str, ...]:
-        return tuple(self._by_id)
-
-    def aliases(self) -> Dict[str, str]:
-        """Every normalised alias (including display names) mapped to its cause id."""
-        return dict(self._alias_to_id)
 
     def by_group(self) -> List[Tuple[Group, List[Cause]]]:
         return [(g, [c for c in self.causes if c.group == g.id]) for g in self.groups]
@@ -162,8 +134,6 @@ class KnowledgeBase:
         return self._fuzzy(key)
 
     def _fuzzy(self, key: str) -> Optional[str]:
-        import difflib
-
         if len(key) < 5:
             return None
         match = difflib.get_close_matches(key, self._alias_to_id.keys(), n=1, cutoff=0.84)
@@ -205,10 +175,11 @@ class KnowledgeBase:
         scores: Dict[str, float] = {}
         reasons: Dict[str, List[str]] = {}
         matched: Dict[str, List[str]] = {}
-        for cause, cue, term, pattern in self._cue_patterns:
-            if pattern.search(norm):
-                if term not in matched.setdefault(cause.id, []):
-                    matched[cause.id].append(term)
+        for cause, cue, _term, pattern in self._cue_patterns:
+            match = pattern.search(norm)
+            if match:
+                if match.group(0) not in matched.setdefault(cause.id, []):
+                    matched[cause.id].append(match.group(0))
                 if cue.reason not in reasons.setdefault(cause.id, []):
                     reasons[cause.id].append(cue.reason)
                     scores[cause.id] = scores.get(cause.id, 0.0) + 1.0

@@ -101,7 +101,8 @@ def when_to_see_doctor(cause: Optional[Cause], general: Advice) -> str:
 def suggestions(found: Sequence[Suggestion]) -> str:
     lines = ["From what you describe, these are possible causes, most likely first:"]
     for i, s in enumerate(found, start=1):
-        lines.append(f"{i}. {s.cause.name}: {' '.join(s.reasons)}")
+        said = f' (you said "{", ".join(s.matched)}")' if s.matched else ""
+        lines.append(f"{i}. {s.cause.name}{said}: {' '.join(s.reasons)}")
     lines.append(
         "This is not a diagnosis: only a professional who examines you can say what it is. "
         "If the spasms are severe, keep coming back, or do not ease within a couple of weeks, "

@@ -16,7 +16,8 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 
 import yaml
 
-from actions.knowledge_base import LEVELS, KnowledgeBaseError, normalise
+from actions.knowledge_base import LEVELS, KnowledgeBaseError
+from actions.text import compile_phrases, normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")
@@ -68,27 +69,25 @@ class Assessment:
 
 @dataclass
 class RedFlags:
-    findings: Dict[str, Tuple[re.Pattern[str], ...]]
+    findings: Dict[str, re.Pattern[str]]
     rules: Tuple[Rule, ...]
     path: pathlib.Path
     phrases: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
 
     def detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         """The findings reported in ``text`` and the ones it denies."""
-        text = re.sub(r"n['’]t(?![a-z])", "nt", text.lower())
         present, negated = set(), set()
         for clause in re.split(r"[.;!?\n]+", text):
             clause_norm = normalise(clause)
             if not clause_norm:
                 continue
             past = _is_past(clause_norm)
-            for finding, patterns in self.findings.items():
-                for pattern in patterns:
-                    for m in pattern.finditer(clause_norm):
-                        if past or _is_negated(clause_norm, m.start()):
-                            negated.add(finding)
-                        else:
-                            present.add(finding)
+            for finding, pattern in self.findings.items():
+                for m in pattern.finditer(clause_norm):
+                    if past or _is_negated(clause_norm, m.start()):
+                        negated.add(finding)
+                    else:
+                        present.add(finding)
         return frozenset(present), frozenset(negated - present)
 
     def assess(self, text: str, known: Iterable[str] = ()) -> Assessment:
@@ -115,11 +114,6 @@ def _is_past(clause: str) -> bool:
     return bool(_PAST.search(clause)) and bool(_OVER_NOW.search(clause))
 
 
-def _pattern(phrase: str) -> re.Pattern[str]:
-    parts = [re.escape(w) + (r"[a-z]*" if len(w) >= 4 else "") for w in normalise(phrase).split()]
-    return re.compile(r"(?<![a-z0-9])" + " ".join(parts) + r"(?![a-z0-9])")
-
-
 def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     path = pathlib.Path(path)
 
@@ -135,13 +129,13 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     raw_findings = data.get("findings")
     if not isinstance(raw_findings, dict) or not raw_findings:
         raise fail("top level", "findings", "must be a non-empty mapping of finding id to phrases")
-    findings: Dict[str, Tuple[re.Pattern[str], ...]] = {}
+    findings: Dict[str, re.Pattern[str]] = {}
     phrases: Dict[str, Tuple[str, ...]] = {}
     for fid, items in raw_findings.items():
         if not isinstance(items, list) or not items or not all(isinstance(p, str) and normalise(p) for p in items):
             raise fail(f"finding '{fid}'", "phrases", "must be a non-empty list of phrases")
         phrases[fid] = tuple(items)
-        findings[fid] = tuple(_pattern(p) for p in items)
+        findings[fid] = compile_phrases(items)
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise fail("top level", "rules", "must be a non-empty list")

@@ -198,6 +198,7 @@ def test_suggestions_are_ranked_with_reasons(
     assert suggested[0] in first
     assert slots["suggested_causes"] == suggested
     assert "1. " in texts(dispatcher)[0] and "not a diagnosis" in texts(dispatcher)[0]
+    assert '(you said "' in texts(dispatcher)[0]
 
 
 def test_suggestions_from_a_button_trigger_entity(
@@ -353,3 +354,13 @@ def test_a_finding_below_any_rule_is_kept_for_later_messages(
     tracker = make_tracker("now my arms are numb", "describe_symptoms", red_flag_findings=slots["red_flag_findings"])
     run(acts.ActionSuggestCauses(), second, tracker, domain)
     assert customs(second)[0] == {"triage": "emergency"}
+
+
+@pytest.mark.parametrize(("title", "trigger"), acts.TRIGGER_BUTTONS)
+def test_every_trigger_button_leads_to_suggestions(
+    title: str, trigger: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+) -> None:
+    payload = f'/describe_symptoms{{"trigger": "{trigger}"}}'
+    tracker = make_tracker(payload, "describe_symptoms", entities=[{"entity": "trigger", "value": trigger}])
+    run(acts.ActionSuggestCauses(), dispatcher, tracker, domain)
+    assert customs(dispatcher) and customs(dispatcher)[0]["causes"], title

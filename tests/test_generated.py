@@ -9,7 +9,8 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from actions.knowledge_base import CAUSE_IDS, KnowledgeBase, normalise
+from actions.knowledge_base import CAUSE_IDS, KnowledgeBase
+from actions.text import normalise
 from scripts import generate_nlu
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
