@@ -32,9 +32,28 @@ _TEXT_FIELDS = ("name", "what_it_is", "how_it_causes_spasms", "see_doctor")
 _LIST_FIELDS = ("aliases", "symptoms", "triggers", "treatment", "prevention")
 
 
-class _Checker:
+class Checker:
+    """Reads one YAML data file and reports problems as ``<file>: <entry>: field '<field>': <problem>``.
+
+    Shared by the loaders of the knowledge base, the general advice and the red-flag rules.
+    """
+
     def __init__(self, path: pathlib.Path):
-        self.path = path
+        self.path = pathlib.Path(path)
+
+    def read(self, what: str, top_keys: str) -> Dict[str, Any]:
+        """The file's top-level mapping, which must say ``version: 1``."""
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise KnowledgeBaseError(f"{self.path}: cannot read {what}: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise KnowledgeBaseError(f"{self.path}: not valid YAML: {exc}") from exc
+        if not isinstance(data, dict):
+            raise self.fail("top level", "-", f"must be a mapping with 'version', {top_keys}")
+        if data.get("version") != 1:
+            raise self.fail("top level", "version", "must be 1")
+        return data
 
     def fail(self, where: str, field: str, problem: str) -> KnowledgeBaseError:
         return KnowledgeBaseError(f"{self.path}: {where}: field '{field}': {problem}")
@@ -55,7 +74,7 @@ class _Checker:
         return tuple(str(v).strip() for v in value)
 
 
-def _parse_cause(raw: Any, index: int, groups: Iterable[str], check: _Checker) -> Cause:
+def _parse_cause(raw: Any, index: int, groups: Iterable[str], check: Checker) -> Cause:
     where = f"causes[{index}]"
     if not isinstance(raw, dict):
         raise check.fail(where, "-", "each cause must be a mapping")
@@ -114,18 +133,8 @@ def _parse_cause(raw: Any, index: int, groups: Iterable[str], check: _Checker) -
 
 def load(path: pathlib.Path = KB_PATH) -> KnowledgeBase:
     """Read and validate a knowledge-base file; raise ``KnowledgeBaseError`` naming what is wrong."""
-    path = pathlib.Path(path)
-    check = _Checker(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise KnowledgeBaseError(f"{path}: cannot read the knowledge base: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise KnowledgeBaseError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise check.fail("top level", "-", "must be a mapping with 'version', 'groups' and 'causes'")
-    if data.get("version") != 1:
-        raise check.fail("top level", "version", "must be 1")
+    check = Checker(path)
+    data = check.read("the knowledge base", "'groups' and 'causes'")
     groups_raw = data.get("groups")
     if not isinstance(groups_raw, list) or not groups_raw:
         raise check.fail("top level", "groups", "must be a non-empty list")
@@ -158,7 +167,7 @@ def load(path: pathlib.Path = KB_PATH) -> KnowledgeBase:
     empty = [g.id for g in groups if not any(c.group == g.id for c in causes)]
     if empty:
         raise check.fail("top level", "groups", f"group(s) with no cause: {', '.join(empty)}")
-    return KnowledgeBase(groups, causes, path)
+    return KnowledgeBase(groups, causes, check.path)
 
 
 @functools.lru_cache(maxsize=1)
@@ -171,14 +180,8 @@ def get_kb() -> KnowledgeBase:
 
 
 def load_general(path: pathlib.Path = GENERAL_PATH) -> GeneralAdvice:
-    path = pathlib.Path(path)
-    check = _Checker(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeBaseError(f"{path}: cannot load the general advice: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise check.fail("top level", "version", "must be a mapping with version: 1")
+    check = Checker(path)
+    data = check.read("the general advice", "'disclaimer', 'treatment', 'prevention' and 'see_doctor'")
     sections = {}
     for name in ("treatment", "prevention", "see_doctor"):
         raw = data.get(name)

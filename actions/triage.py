@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-import yaml
-
-from actions.knowledge_base import LEVELS, KnowledgeBaseError
+from actions.kb_loader import Checker
+from actions.knowledge_base import LEVELS
 from actions.text import compile_phrases, normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
@@ -115,17 +114,9 @@ def _is_past(clause: str) -> bool:
 
 
 def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
-    path = pathlib.Path(path)
-
-    def fail(where: str, fld: str, problem: str) -> KnowledgeBaseError:
-        return KnowledgeBaseError(f"{path}: {where}: field '{fld}': {problem}")
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KnowledgeBaseError(f"{path}: cannot load the red-flag rules: {exc}") from exc
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise fail("top level", "version", "must be a mapping with version: 1")
+    check = Checker(path)
+    fail = check.fail
+    data = check.read("the red-flag rules", "'findings' and 'rules'")
     raw_findings = data.get("findings")
     if not isinstance(raw_findings, dict) or not raw_findings:
         raise fail("top level", "findings", "must be a non-empty mapping of finding id to phrases")
@@ -158,15 +149,13 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
         for fid in needs:
             if fid not in findings:
                 raise fail(where, "all", f"unknown finding '{fid}'")
-        for fld in ("reason", "source"):
-            if not isinstance(raw.get(fld), str) or not raw[fld].strip():
-                raise fail(where, fld, "must be a non-empty string")
-        rules.append(Rule(rid, raw["level"], tuple(needs), raw["reason"].strip(), raw["source"].strip()))
+        reason, source = check.text(raw, "reason", where), check.text(raw, "source", where)
+        rules.append(Rule(rid, raw["level"], tuple(needs), reason, source))
     used = {f for r in rules for f in r.all}
     unused = sorted(set(findings) - used)
     if unused:
         raise fail("top level", "findings", f"finding(s) no rule uses: {', '.join(unused)}")
-    return RedFlags(findings, tuple(rules), path, phrases)
+    return RedFlags(findings, tuple(rules), check.path, phrases)
 
 
 @functools.lru_cache(maxsize=1)
