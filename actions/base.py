@@ -7,7 +7,7 @@ import logging
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
@@ -20,13 +20,40 @@ logger = logging.getLogger(__name__)
 MAX_TEXT = 5000  # characters of a message that the matchers look at
 
 
+EMERGENCY_INTENT = "emergency"  # set by addons/red_flags.py; the static utter_emergency answers first
+
+
 def message_text(tracker: Tracker) -> str:
     """The user's latest text plus the values of its entities (button payloads carry only those)."""
     text = (tracker.latest_message.get("text") or "")[:MAX_TEXT]
     if text.startswith("/"):
         text = ""
-    values = [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("value")]
+    values = [
+        str(e.get("value"))
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("value") and e.get("entity") != "emergency_number"
+    ]
     return " ".join([text, *values]).strip()
+
+
+def red_flags_in(tracker: Tracker) -> Assessment:
+    """Findings in the latest message, with those already established in the conversation.
+
+    Only a message that itself reports a finding escalates, so "thanks" after an escalation does
+    not repeat it, while a stiff neck after an earlier fever does.
+    """
+    text = message_text(tracker)
+    known = tracker.get_slot("red_flag_findings") or []
+    new = assess(text)
+    if not new.findings:
+        return Assessment(None, findings=frozenset(known) - new.negated)
+    return assess(text, known)
+
+
+def higher_level(a: Optional[str], b: Optional[str]) -> Optional[str]:
+    """The higher of two triage levels (None counts as lowest)."""
+    levels = [x for x in (a, b) if x in LEVELS]
+    return max(levels, key=LEVELS.index) if levels else None
 
 
 class MedicalAction(Action, metaclass=abc.ABCMeta):
@@ -54,6 +81,9 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         assessment = self.check_red_flags(tracker)
+        if tracker.get_slot("triage_level") == "emergency" and assessment.level != "emergency":
+            # After an emergency, every answer restates the advice before anything else.
+            dispatcher.utter_message(text=replies.emergency_reminder())
         if assessment.is_red_flag:
             events += self.escalate(dispatcher, tracker, assessment)
             if assessment.level == "emergency":
@@ -69,30 +99,10 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
 
     # -- red flags --------------------------------------------------------------------------
     def check_red_flags(self, tracker: Tracker) -> Assessment:
-        """Findings in this message, with those already established in the conversation.
-
-        Only a message that itself reports a finding escalates, so "thanks" after an
-        escalation does not repeat it, while a stiff neck after an earlier fever does.
-        """
-        text = message_text(tracker)
-        known = tracker.get_slot("red_flag_findings") or []
-        new = assess(text)
-        if not new.findings:
-            return Assessment(None, findings=frozenset(known) - new.negated)
-        return assess(text, known)
+        return red_flags_in(tracker)
 
     def escalate(self, dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Assessment) -> List[EventType]:
-        assert assessment.level is not None
-        dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
-        logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
-        previous = tracker.get_slot("triage_level")
-        level = assessment.level
-        if previous in LEVELS and LEVELS.index(previous) > LEVELS.index(level):
-            level = previous
-        return [
-            SlotSet("red_flag_findings", sorted(assessment.findings)),
-            SlotSet("triage_level", level),
-        ]
+        return escalate(dispatcher, tracker, assessment)
 
     # -- helpers for subclasses -------------------------------------------------------------
     def cause_from(self, tracker: Tracker, use_slot: bool = True) -> Optional[Cause]:
@@ -111,3 +121,29 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
             if cause_id:
                 return kb.get(cause_id)
         return None
+
+
+def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Assessment) -> List[EventType]:
+    """Say what to do first, then why (``custom.triage``); record the findings and the level.
+
+    When the static ``utter_emergency`` has just said it (intent ``emergency``), add only the
+    reason. An emergency ends a running interview.
+    """
+    assert assessment.level is not None
+    logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
+    static_said = (
+        assessment.level == "emergency"
+        and (tracker.latest_message.get("intent") or {}).get("name") == EMERGENCY_INTENT
+        and tracker.latest_action_name == "utter_emergency"
+    )
+    if static_said:
+        dispatcher.utter_message(text=replies.emergency_details(assessment))
+    else:
+        dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
+    events: List[EventType] = [
+        SlotSet("red_flag_findings", sorted(assessment.findings)),
+        SlotSet("triage_level", higher_level(tracker.get_slot("triage_level"), assessment.level)),
+    ]
+    if assessment.level == "emergency" and tracker.active_loop.get("name"):
+        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+    return events

@@ -127,3 +127,14 @@ def unconfirmed_red_flag() -> str:
         f"{first_line('urgent')} What you describe may need a doctor's check. "
         f"If you feel very unwell, or it came on suddenly or after an injury, {first_line('emergency').lower()}"
     )
+
+
+def emergency_details(assessment: Assessment) -> str:
+    """What follows the static emergency reply: why, in one line (the action to take came first)."""
+    return f"Why: {assessment.reason} If you are not sure, call anyway: they will tell you what to do."
+
+
+def emergency_reminder() -> str:
+    """Said before any other answer once an emergency has been raised in the conversation."""
+    action = first_line("emergency")
+    return f"Please remember what I said: if you have not called yet, {action[0].lower()}{action[1:]}"
