@@ -16,7 +16,8 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence,
 
 from actions.kb_loader import Checker
 from actions.knowledge_base import LEVELS
-from actions.text import compile_phrases, normalise
+from actions.lemma_matcher import NEAR, LemmaMatcher
+from actions.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")
@@ -25,14 +26,14 @@ DEFAULT_EMERGENCY_NUMBER = "911 / 112 / 999"
 # Words that deny a finding when they come shortly before it in the same clause.
 _NEGATORS = re.compile(
     r"(?<![a-z])(no|not|never|without|nor|neither|denies|deny|dont|doesnt|didnt|havent|hasnt|"
-    r"isnt|arent|wasnt|werent|cant say|free of|negative for|ruled out|no sign of|none)(?![a-z])"
+    r"isnt|arent|wasnt|werent|cant say|free of|negative for|ruled out|no sign of|none|nothing)(?![a-z])"
 )
 # Words that end a negation's reach ("no fever but a stiff neck").
 _CLAUSE_BREAK = re.compile(r"(?<![a-z])(but|however|although|though|yet|except|and now|now i|now my)(?![a-z])")
 # A finding placed in the past and said to be over.
 _PAST = re.compile(
     r"(?<![a-z])(last (week|month|year|summer|winter)|years? ago|months? ago|weeks? ago|used to|"
-    r"when i was (a )?(kid|child|young)|in the past|back in)(?![a-z])"
+    r"when i was (a )?(kid|child|young)|as a (kid|child|teenager|baby)|in childhood|in the past|back in)(?![a-z])"
 )
 _OVER_NOW = re.compile(
     r"(?<![a-z])(not now|not any ?more|no longer|gone now|went away|cleared up|recovered|fine now)(?![a-z])"
@@ -68,10 +69,17 @@ class Assessment:
 
 @dataclass
 class RedFlags:
-    findings: Dict[str, re.Pattern[str]]
+    phrases: Dict[str, Tuple[str, ...]]
     rules: Tuple[Rule, ...]
     path: pathlib.Path
-    phrases: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    _matcher: Optional[LemmaMatcher] = field(default=None, repr=False)
+
+    @property
+    def matcher(self) -> LemmaMatcher:
+        """spaCy matcher over lemmas for every finding's phrases (built on first use)."""
+        if self._matcher is None:
+            self._matcher = LemmaMatcher(self.phrases)
+        return self._matcher
 
     def detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         """The findings reported in ``text`` and the ones it denies."""
@@ -81,12 +89,13 @@ class RedFlags:
             if not clause_norm:
                 continue
             past = _is_past(clause_norm)
-            for finding, pattern in self.findings.items():
-                for m in pattern.finditer(clause_norm):
-                    if past or _is_negated(clause_norm, m.start()):
-                        negated.add(finding)
-                    else:
-                        present.add(finding)
+            for label, start, end in self.matcher.matches(clause_norm):
+                finding = label[: -len(NEAR)] if label.endswith(NEAR) else label
+                inside = label.endswith(NEAR) and bool(_NEGATORS.search(clause_norm[start:end]))
+                if past or inside or _is_negated(clause_norm, start):
+                    negated.add(finding)
+                else:
+                    present.add(finding)
         return frozenset(present), frozenset(negated - present)
 
     def assess(self, text: str, known: Iterable[str] = ()) -> Assessment:
@@ -120,13 +129,12 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     raw_findings = data.get("findings")
     if not isinstance(raw_findings, dict) or not raw_findings:
         raise fail("top level", "findings", "must be a non-empty mapping of finding id to phrases")
-    findings: Dict[str, re.Pattern[str]] = {}
     phrases: Dict[str, Tuple[str, ...]] = {}
     for fid, items in raw_findings.items():
         if not isinstance(items, list) or not items or not all(isinstance(p, str) and normalise(p) for p in items):
             raise fail(f"finding '{fid}'", "phrases", "must be a non-empty list of phrases")
         phrases[fid] = tuple(items)
-        findings[fid] = compile_phrases(items)
+    findings = phrases
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list) or not raw_rules:
         raise fail("top level", "rules", "must be a non-empty list")
@@ -155,7 +163,7 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     unused = sorted(set(findings) - used)
     if unused:
         raise fail("top level", "findings", f"finding(s) no rule uses: {', '.join(unused)}")
-    return RedFlags(findings, tuple(rules), check.path, phrases)
+    return RedFlags(phrases, tuple(rules), check.path)
 
 
 @functools.lru_cache(maxsize=1)

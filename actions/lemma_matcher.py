@@ -1,0 +1,184 @@
+"""spaCy phrase matching over lemmas, with correction of common typos (no Rasa imports).
+
+The pipeline is ``spacy.blank("en")`` with the lookup lemmatiser tables of ``spacy-lookups-data``
+(the same parts as the project's Rasa pipeline), built once per process. Text is normalised first
+(``actions.text.normalise``: lowercase, "can't" -> "cant", no punctuation), then every token is
+reduced to a canonical form:
+
+1. spaCy's norm (so "cant", "can't" and "cannot" all read "can not");
+2. a typo correction: a word that is neither in the matcher's vocabulary nor a common English word
+   (``en_lexeme_prob`` above ``KNOWN_LOG_PROB``) and that is one edit (two for words of 7+
+   letters) from a vocabulary word with the same first letter becomes that word ("fevr",
+   "siezure", "vomitting"). Common words are never corrected, so "deck" or "fiver" stay;
+3. its lemma ("arms" -> "arm", "threw" -> "throw", "is" -> "be").
+
+A phrase word of four letters or more also matches longer words that start with it ("numb" matches
+"numbness"), a shorter one its plural; so phrases match as before, on lemmas.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+import pathlib
+import re
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from actions.text import normalise
+
+KNOWN_LOG_PROB = -16.0  # words more frequent than this in English are taken as meant
+NEAR_GAP = 4  # words allowed between the two parts of an "A ~ B" phrase
+NEAR = "#near"  # label suffix of matches of "A ~ B" phrases
+
+
+@functools.lru_cache(maxsize=1)
+def nlp() -> Any:
+    """Blank English with the lookup lemmatiser (tables from spacy-lookups-data)."""
+    import spacy
+
+    pipeline = spacy.blank("en")
+    pipeline.add_pipe("lemmatizer", config={"mode": "lookup"})
+    pipeline.initialize()
+    return pipeline
+
+
+@functools.lru_cache(maxsize=1)
+def _lemma_table() -> Any:
+    return nlp().get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
+@functools.lru_cache(maxsize=1)
+def common_words() -> FrozenSet[str]:
+    """English words frequent enough to be taken as meant (never "corrected")."""
+    import spacy_lookups_data
+
+    path = pathlib.Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        probs: Dict[str, float] = json.load(handle)
+    return frozenset(w for w, p in probs.items() if p > KNOWN_LOG_PROB and w.isalpha())
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein (optimal string alignment) distance, or ``limit + 1`` when above it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _forms(word: str) -> Tuple[str, ...]:
+    """A word and its common inflections, so that a typo in "vomiting" is still recognised."""
+    stem = word[:-1] if word.endswith("e") else word
+    return (word, word + "s", stem + "ing", stem + "ed", word + "ness")
+
+
+class LemmaMatcher:
+    """Find labelled phrases in text; ``matches`` gives (label, start, end) character offsets."""
+
+    def __init__(self, phrases: Mapping[str, Sequence[str]]):
+        from spacy.matcher import Matcher
+
+        self._nlp = nlp()
+        self._table = _lemma_table()
+        self.vocabulary = sorted(
+            {w for items in phrases.values() for p in items for w in normalise(p.replace("|", " ")).split()}
+        )
+        self._known = common_words() | set(self.vocabulary)
+        self._targets = sorted({f for w in self.vocabulary if len(w) >= 4 and w.isalpha() for f in _forms(w)})
+        self._corrections: Dict[str, Optional[str]] = {}
+        self._matcher = Matcher(self._nlp.vocab)
+        for label, items in phrases.items():
+            exact = [pat for p in items if "~" not in p for pat in self._patterns(p)]
+            near = [pat for p in items if "~" in p for pat in self._patterns(p)]
+            if exact:
+                self._matcher.add(label, exact)
+            if near:
+                self._matcher.add(label + NEAR, near)
+
+    # -- canonical forms ----------------------------------------------------------------------
+    def correct(self, word: str) -> Optional[str]:
+        """The vocabulary word a typo stands for, or None (cached)."""
+        if word in self._corrections:
+            return self._corrections[word]
+        best: Optional[str] = None
+        if len(word) >= 3 and word.isalpha() and word not in self._known:
+            limit = 2 if len(word) >= 7 else 1
+            found: List[Tuple[int, str]] = []
+            for target in self._targets:
+                if target[0] != word[0]:
+                    continue
+                d = edit_distance(word, target, limit)
+                if d <= limit:
+                    found.append((d, target))
+            if found:
+                low = min(d for d, _ in found)
+                closest = {t for d, t in found if d == low}
+                if len(closest) == 1:
+                    best = closest.pop()
+        if len(self._corrections) < 50_000:
+            self._corrections[word] = best
+        return best
+
+    def canonical(self, word: str, fix_typos: bool = True) -> str:
+        if fix_typos:
+            word = self.correct(word) or word
+        lemma = self._table.get(word, word)
+        return str(lemma) if lemma else word
+
+    def _sequence(self, words: str) -> List[Dict[str, Any]]:
+        """Token patterns for words in order (one word may be several tokens: "cant" -> "ca nt")."""
+        out: List[Dict[str, Any]] = []
+        for token in self._nlp.make_doc(normalise(words)):
+            c = self.canonical(token.norm_, fix_typos=False)
+            out.append({"NORM": {"REGEX": "^" + re.escape(c) + ("[a-z]*" if len(c) >= 4 else "s?") + "$"}})
+        return out
+
+    def _alternatives(self, part: str) -> List[List[Dict[str, Any]]]:
+        return [seq for seq in (self._sequence(alt) for alt in part.split("|")) if seq]
+
+    def _patterns(self, phrase: str) -> List[List[Dict[str, Any]]]:
+        """Token patterns for a phrase. "a|b c" is "a" or "b c". "A ~ B": A and B in either order
+        with at most ``NEAR_GAP`` words between them ("neck ~ stiff|rigid")."""
+        if "~" not in phrase:
+            return self._alternatives(phrase)
+        left, right = (self._alternatives(p) for p in phrase.split("~", 1))
+        gap = [{"OP": "?"}] * NEAR_GAP
+        return [a + gap + b for x in left for y in right for a, b in ((x, y), (y, x))]
+
+    # -- matching -------------------------------------------------------------------------------
+    def doc(self, normalised: str) -> Any:
+        doc = self._nlp.make_doc(normalised)
+        for token in doc:
+            token.norm_ = self.canonical(token.norm_)
+        return doc
+
+    def matches(self, normalised: str) -> List[Tuple[str, int, int]]:
+        """(label, start char, end char) of every phrase found in already normalised text.
+
+        Matches of "A ~ B" phrases carry the label with the ``NEAR`` suffix (words between A and B
+        can negate them: "my neck is not stiff").
+        """
+        if not normalised:
+            return []
+        doc = self.doc(normalised)
+        strings = self._nlp.vocab.strings
+        out = []
+        for match_id, start, end in self._matcher(doc):
+            span = doc[start:end]
+            out.append((strings[match_id], span.start_char, span.end_char))
+        return out
+
+    def labels_in(self, text: str) -> Iterable[str]:
+        return {label for label, _, _ in self.matches(normalise(text))}
