@@ -21,6 +21,15 @@ MAX_TEXT = 5000  # characters of a message that the matchers look at
 
 
 EMERGENCY_INTENT = "emergency"  # set by addons/red_flags.py; the static utter_emergency answers first
+# The symptom interview's slots (actions/interview.py): an emergency ends the interview and clears them.
+INTERVIEW_SLOTS = (
+    "interview_duration",
+    "interview_frequency",
+    "interview_severity",
+    "interview_trigger",
+    "interview_checklist",
+    "interview_description",
+)
 
 
 def message_text(tracker: Tracker) -> str:
@@ -145,5 +154,5 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
         SlotSet("triage_level", higher_level(tracker.get_slot("triage_level"), assessment.level)),
     ]
     if assessment.level == "emergency" and tracker.active_loop.get("name"):
-        events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        events += [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in INTERVIEW_SLOTS]]
     return events

@@ -17,14 +17,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.base import escalate, higher_level, message_text, red_flags_in
+from actions.base import EMERGENCY_INTENT, INTERVIEW_SLOTS, escalate, higher_level, message_text, red_flags_in
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Suggestion
 from actions.text import normalise
 from actions.triage import assess, first_line, get_red_flags
 
 FORM = "symptom_interview_form"
-SLOTS = ("interview_duration", "interview_frequency", "interview_severity", "interview_trigger", "interview_checklist")
+SLOTS = INTERVIEW_SLOTS[:5]  # the questions, in order (the sixth slot keeps the description)
 SKIPPED = "skipped"
 MAX_ANSWER = 300
 
@@ -40,6 +40,10 @@ _NUMBER_WORDS = {
     "seven": 7, "eight": 8, "nine": 9, "ten": 10, "several": 4, "many": 6,
 }  # fmt: skip
 _UNIT_DAYS = {"hour": 0.04, "day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def duration_buttons() -> List[Dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in DURATION_BUTTONS]
 
 
 # -- reading the answers (pure functions) --------------------------------------------------------
@@ -60,10 +64,10 @@ def parse_duration(text: str) -> Optional[str]:
         days = number * _UNIT_DAYS[m.group(2)]
         longest = days if longest is None else max(longest, days)
     if longest is None:
-        m = re.search(r"\b(hours|days|weeks|months|years|ages|forever|long time)\b", norm)
-        if not m:
+        vague = re.search(r"\b(hours|days|weeks|months|years|ages|forever|long time)\b", norm)
+        if not vague:
             return None
-        longest = {"hours": 0.1, "days": 3, "weeks": 21, "months": 60}.get(m.group(1), 365)
+        longest = {"hours": 0.1, "days": 3, "weeks": 21, "months": 60}.get(vague.group(1), 365)
     if re.search(r"\b(more than|over|longer than)\b", norm):
         longest += 0.5
     if longest < 1:
@@ -160,7 +164,13 @@ class ActionAskInterviewDuration(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[EventType] = []
-        description = message_text(tracker)[: MAX_ANSWER * 4]
+        if tracker.get_slot("interview_description"):
+            # Asked again (the answer was not understood): the question only.
+            dispatcher.utter_message(text="How long have you had it?", buttons=duration_buttons())
+            return []
+        if tracker.get_slot("triage_level") == "emergency":
+            dispatcher.utter_message(text=replies.emergency_reminder())
+        description = message_text(tracker)[: MAX_ANSWER * 4] or "-"
         assessment = red_flags_in(tracker)
         if assessment.is_red_flag:
             events += escalate(dispatcher, tracker, assessment)
@@ -179,7 +189,7 @@ class ActionAskInterviewDuration(Action):
                 "A few quick questions will help me point you in the right direction "
                 '(say "skip" to leave one out, or "stop" at any time). How long have you had it?'
             ),
-            buttons=[{"title": title, "payload": payload} for title, payload in DURATION_BUTTONS],
+            buttons=duration_buttons(),
         )
         return events
 
@@ -192,6 +202,9 @@ class ValidateSymptomInterviewForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[EventType] = []
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in (EMERGENCY_INTENT, "stop"):
+            return []  # nothing filled: the form steps aside and the rules answer (emergency, stop)
         assessment = red_flags_in(tracker)
         current = tracker.get_slot("triage_level")
         if assessment.is_red_flag:
@@ -270,21 +283,34 @@ class ActionInterviewSummary(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         slots = {s: tracker.get_slot(s) for s in SLOTS}
+        reset = [SlotSet(s, None) for s in INTERVIEW_SLOTS]
         level, reasons = interview_level(slots)
         known = tracker.get_slot("red_flag_findings") or []
         flags = assess("", known)
+        answered = [v for v in slots.values() if v and v != SKIPPED]
+        if not answered and flags.level is None and not tracker.get_slot("triage_level"):
+            dispatcher.utter_message(
+                text=(
+                    "Okay, no more questions. Ask me anything else about neck spasms, or describe your "
+                    "symptoms again whenever you like."
+                )
+            )
+            return reset
         if flags.level is not None and LEVELS.index(flags.level) > LEVELS.index(level):
             level, reasons = flags.level, [flags.reason]
         level = higher_level(tracker.get_slot("triage_level"), level) or level
         if level != "self_care" and not reasons:
             reasons = [flags.reason or "Of what you told me earlier."]
-        if LEVELS.index(level) >= LEVELS.index("urgent"):
+        if level == "emergency" and tracker.get_slot("triage_level") == "emergency":
+            dispatcher.utter_message(text=replies.emergency_reminder(), json_message={"triage": level})
+            self._causes(dispatcher, tracker, slots)
+        elif LEVELS.index(level) >= LEVELS.index("urgent"):
             self._triage(dispatcher, level, reasons)
             self._causes(dispatcher, tracker, slots)
         else:
             self._causes(dispatcher, tracker, slots)
             self._triage(dispatcher, level, reasons)
-        return [SlotSet("triage_level", level), *[SlotSet(s, None) for s in SLOTS]]
+        return [SlotSet("triage_level", level), *reset]
 
     @staticmethod
     def _causes(dispatcher: CollectingDispatcher, tracker: Tracker, slots: Dict[str, Any]) -> List[Suggestion]:

@@ -28,7 +28,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequ
 from actions.text import normalise
 
 KNOWN_LOG_PROB = -16.0  # words more frequent than this in English are taken as meant
-NEAR_GAP = 4  # words allowed between the two parts of an "A ~ B" phrase
+NEAR_GAP = 5  # words allowed between the two parts of an "A ~ B" phrase
 NEAR = "#near"  # label suffix of matches of "A ~ B" phrases
 
 

@@ -188,5 +188,5 @@ def first_line(level: str, number: Optional[str] = None) -> str:
     }[level]
 
 
-def assess(text: str, known: Sequence[str] = ()) -> Assessment:
+def assess(text: str, known: Iterable[str] = ()) -> Assessment:
     return get_red_flags().assess(text, known)
