@@ -50,6 +50,8 @@ def duration_buttons() -> List[Dict[str, str]]:
 def parse_duration(text: str) -> Optional[str]:
     """``hours``, ``days``, ``weeks`` (1-2) or ``long`` (3 weeks or more); None if not understood."""
     norm = normalise(text)
+    if re.search(r"\b(less than|under) (a|one) day\b", norm):
+        return "hours"
     today = re.search(r"\b(today|this morning|tonight|last night|just now|less than a day|an hour|hours?)\b", norm)
     if today and not re.search(r"\b(days?|weeks?|months?|years?)\b", norm):
         return "hours"
@@ -102,6 +104,8 @@ def parse_severity(text: str) -> Optional[str]:
     if m:
         score = int(m.group(1))
         return "mild" if score <= 3 else "moderate" if score <= 6 else "severe"
+    if re.search(r"\bnot (too |that |very |so )?bad\b", norm):
+        return "mild"
     checks = (
         ("severe", r"\b(severe\w*|terrible|unbearable|excruciating|agony|worst|really bad|very bad|awful|"
          r"extreme\w*|intense|horrible|killing me)\b"),
@@ -208,13 +212,15 @@ class ValidateSymptomInterviewForm(FormValidationAction):
         assessment = red_flags_in(tracker)
         current = tracker.get_slot("triage_level")
         if assessment.is_red_flag:
-            if higher_level(current, assessment.level) != current:
+            # Urgent or higher is said at once; "book an appointment" waits for the summary.
+            if assessment.level in ("urgent", "emergency") and higher_level(current, assessment.level) != current:
                 events += escalate(dispatcher, tracker, assessment)
             else:
                 events.append(SlotSet("red_flag_findings", sorted(assessment.findings)))
             if assessment.level == "emergency":
                 # No more questions: fill what is left so the form ends and the summary leads with it.
-                return events + [SlotSet(s, SKIPPED) for s in SLOTS if not tracker.get_slot(s)]
+                requested = tracker.get_slot("requested_slot")
+                return events + [SlotSet(s, SKIPPED) for s in SLOTS if s == requested or not tracker.get_slot(s)]
         events += await super().run(dispatcher, tracker, domain)
         return events
 

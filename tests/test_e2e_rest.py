@@ -110,7 +110,7 @@ def test_emergency_reply_starts_with_the_action(bot: str) -> None:
     replies = say(bot, "e2e-emergency", "I have a fever and my neck is very stiff")
     assert replies[0]["text"].startswith("Call your local emergency number")
     assert custom(replies, "triage") == ["emergency"]
-    assert "meningitis" in replies[0]["text"]
+    assert any("meningitis" in r.get("text", "") for r in replies)
 
 
 def test_list_then_follow_up_on_one_cause(bot: str) -> None:

@@ -1,0 +1,147 @@
+"""End to end: emergencies with and without the action server, and the symptom interview.
+
+Real servers on free ports (helpers from test_e2e_rest). One Rasa server runs with its action
+endpoint pointing at a closed port, as when the action server is down.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+from typing import Dict, Iterator, List
+
+import pytest
+
+from tests.test_e2e_rest import BIN, MODEL, ROOT, _free_port, _wait, custom, say
+
+pytestmark = pytest.mark.e2e
+
+
+def _start(tmp: pathlib.Path, with_actions: bool, env_extra: Dict[str, str]) -> Iterator[str]:
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
+    rasa_port, action_port = _free_port(), _free_port()
+    endpoints = tmp / "endpoints.yml"
+    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **env_extra}
+    commands: List[List[str]] = []
+    logs: List[pathlib.Path] = []
+    if with_actions:
+        commands.append([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)])
+        logs.append(tmp / "actions.log")
+    commands.append(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--interface",
+            "127.0.0.1",
+            "--port",
+            str(rasa_port),
+        ]
+    )
+    logs.append(tmp / "rasa.log")
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        for cmd, log in zip(commands, logs)
+    ]
+    try:
+        if with_actions:
+            _wait(f"http://127.0.0.1:{action_port}/health", procs, logs)
+        _wait(f"http://127.0.0.1:{rasa_port}/", procs, logs)
+        yield f"http://127.0.0.1:{rasa_port}"
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="module")
+def no_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The Rasa server alone: its action server is down. The deployment sets EMERGENCY_NUMBER=000."""
+    yield from _start(tmp_path_factory.mktemp("no-actions"), False, {"EMERGENCY_NUMBER": "000"})
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _start(tmp_path_factory.mktemp("full"), True, {})
+
+
+def texts(replies: List[Dict]) -> List[str]:
+    return [r["text"] for r in replies if "text" in r]
+
+
+# -- action server down ---------------------------------------------------------------------------
+def test_emergency_reaches_the_user_when_the_action_server_is_down(no_actions: str) -> None:
+    replies = say(no_actions, "down-1", "can stress cause neck spasms? also I have a fever and my neck is stiff")
+    assert replies[0]["text"].startswith("Call your local emergency number (000) now.")
+    assert custom(replies, "triage") == ["emergency"]
+
+
+def test_without_the_action_server_small_talk_after_an_emergency_restates_it(no_actions: str) -> None:
+    say(no_actions, "down-2", "my face is drooping on one side")
+    for message in ("thanks", "hello", "bye"):
+        first = texts(say(no_actions, "down-2", message))[0]
+        assert "call your local emergency number (000) now" in first, (message, first)
+
+
+# -- both servers -----------------------------------------------------------------------------------
+def test_a_red_flag_inside_a_cause_question_escalates_first(full: str) -> None:
+    replies = say(full, "full-1", "can stress cause neck spasms? also I have a fever and my neck is stiff")
+    assert replies[0]["text"].startswith("Call your local emergency number (911 / 112 / 999) now.")
+    assert custom(replies, "triage") == ["emergency"]
+    assert any("meningitis" in t for t in texts(replies))
+    thanks = texts(say(full, "full-1", "thank you"))
+    assert thanks[0].startswith("You're welcome. Please remember")
+
+
+def test_the_interview_from_description_to_advice(full: str) -> None:
+    first = say(full, "full-2", "my neck keeps cramping after a day at my desk")
+    assert custom(first, "causes")
+    assert texts(first)[-1].endswith("How long have you had it?")
+    assert texts(say(full, "full-2", "a few days"))[-1] == "How often do the spasms come?"
+    assert texts(say(full, "full-2", "a few times a week"))[-1].startswith("How bad is it")
+    # the trigger came with the description, so the checklist comes next
+    assert texts(say(full, "full-2", "mild"))[-1].startswith("Last question")
+    end = say(full, "full-2", "none of these")
+    assert custom(end, "causes")[0][0] in {"muscle_strain", "poor_posture", "poor_ergonomics"}
+    assert custom(end, "triage") == ["self_care"]
+    assert any("warm pack" in t for t in texts(end))
+
+
+def test_skip_a_question_then_stop(full: str) -> None:
+    say(full, "full-3", "my neck has been spasming")
+    assert texts(say(full, "full-3", "skip"))[-1] == "How often do the spasms come?"
+    assert texts(say(full, "full-3", "every day"))[-1].startswith("How bad is it")
+    end = say(full, "full-3", "stop")
+    assert custom(end, "triage") == ["see_doctor"]  # daily spasms
+    # the interview is over: a question is answered normally
+    assert custom(say(full, "full-3", "what is torticollis?"), "cause") == ["cervical_dystonia"]
+
+
+def test_an_emergency_during_the_interview_ends_it(full: str) -> None:
+    say(full, "full-4", "my neck has been spasming")
+    say(full, "full-4", "since yesterday")
+    replies = say(full, "full-4", "I can't breathe properly")
+    assert replies[0]["text"].startswith("Call your local emergency number")
+    assert not any("How often" in t for t in texts(replies))
+    later = texts(say(full, "full-4", "what helps with neck spasms?"))
+    assert later[0].startswith("Please remember what I said")
+
+
+def test_an_urgent_answer_in_the_checklist(full: str) -> None:
+    for message in ("my neck has been spasming", "a few days", "now and then", "4", "stress"):
+        say(full, "full-5", message)
+    replies = say(full, "full-5", "I have a fever")
+    assert replies[0]["text"].startswith("Please see a doctor today")
+    assert custom(replies, "triage")[0] == "urgent"

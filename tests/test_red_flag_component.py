@@ -1,0 +1,60 @@
+"""The always-on red-flag NLU component (addons/red_flags.py)."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from addons.red_flags import RedFlagDetector
+
+
+def parsed(text: str, intent: str = "ask_cause") -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": 0.8}, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.8}], add_to_output=True)
+    return message
+
+
+def test_an_emergency_overrides_the_intent_and_keeps_the_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
+    [message] = RedFlagDetector({}).process([parsed("can stress cause neck spasms? also I have a fever and my neck is stiff")])
+    assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "ask_cause"
+    info = message.get("red_flags")
+    assert info["level"] == "emergency"
+    assert info["predicted_intent"] == "ask_cause"
+    assert "meningitis_fever_stiff_neck" in info["rules"]
+    assert not message.get(ENTITIES)  # the slot keeps its default wording
+
+
+def test_the_configured_number_comes_as_an_entity(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EMERGENCY_NUMBER", "000")
+    [message] = RedFlagDetector({}).process([parsed("I can't breathe")])
+    assert {"entity": "emergency_number", "value": "000"}.items() <= message.get(ENTITIES)[0].items()
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [("I have a fever", "urgent"), ("painkillers don't help", "see_doctor")],
+)
+def test_lower_levels_are_recorded_but_the_intent_is_kept(text: str, level: str) -> None:
+    [message] = RedFlagDetector({}).process([parsed(text, "describe_symptoms")])
+    assert message.get(INTENT)["name"] == "describe_symptoms"
+    assert message.get("red_flags")["level"] == level
+
+
+@pytest.mark.parametrize("text", ["no fever and no stiff neck", "what causes neck spasms?", "", "/greet", "😀" * 50])
+def test_other_messages_are_left_alone(text: str) -> None:
+    [message] = RedFlagDetector({}).process([parsed(text)])
+    assert message.get(INTENT)["name"] == "ask_cause"
+    assert message.get("red_flags") is None
+
+
+def test_a_failing_engine_never_breaks_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(text: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("addons.red_flags.assess", broken)
+    [message] = RedFlagDetector({}).process([parsed("I have a fever and a stiff neck")])
+    assert message.get(INTENT)["name"] == "ask_cause"
