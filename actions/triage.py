@@ -3,6 +3,7 @@
 ``assess(text, known_findings)`` returns the triage level, the rules that fired and a one-line
 reason. Negated findings ("no fever", "I don't have a rash", "without numbness") and findings
 placed in the past and denied now ("had a fever last month but not now") do not count.
+Phrases are found with spaCy over lemmas, with common typos corrected (``actions/lemma_matcher.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
 from actions.kb_loader import Checker
 from actions.knowledge_base import LEVELS

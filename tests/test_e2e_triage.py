@@ -135,8 +135,10 @@ def test_an_emergency_during_the_interview_ends_it(full: str) -> None:
     replies = say(full, "full-4", "I can't breathe properly")
     assert replies[0]["text"].startswith("Call your local emergency number")
     assert not any("How often" in t for t in texts(replies))
+    # afterwards every answer restates the advice first
     later = texts(say(full, "full-4", "what helps with neck spasms?"))
-    assert later[0].startswith("Please remember what I said")
+    assert "call your local emergency number" in later[0].lower()
+    assert "call your local emergency number" in texts(say(full, "full-4", "hello"))[0].lower()
 
 
 def test_an_urgent_answer_in_the_checklist(full: str) -> None:

@@ -126,9 +126,7 @@ def form_tracker(
         value = SKIPPED if intent == "skip" else text
         values[requested] = value
         events.append({"event": "slot", "name": requested, "value": value})
-    return Tracker(
-        "u", values, latest, events, False, None, {"name": FORM} if requested else {}, "action_listen"
-    )
+    return Tracker("u", values, latest, events, False, None, {"name": FORM} if requested else {}, "action_listen")
 
 
 async def validate(domain: Dict[str, Any], tracker: Tracker) -> tuple:
@@ -236,9 +234,7 @@ def test_summary_self_care(domain: Dict[str, Any], make_tracker) -> None:
 
 def test_summary_see_doctor_for_long_frequent_spasms(domain: Dict[str, Any], make_tracker) -> None:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "none", interview_duration="long", interview_frequency="daily", interview_trigger="stress"
-    )
+    tracker = make_tracker("none", interview_duration="long", interview_frequency="daily", interview_trigger="stress")
     ActionInterviewSummary().run(dispatcher, tracker, domain)
     assert customs(dispatcher)[-1] == {"triage": "see_doctor"}
     assert dispatcher.messages[-1]["text"].startswith("Please book an appointment")

@@ -18,7 +18,9 @@ def parsed(text: str, intent: str = "ask_cause") -> Message:
 
 def test_an_emergency_overrides_the_intent_and_keeps_the_ranking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
-    [message] = RedFlagDetector({}).process([parsed("can stress cause neck spasms? also I have a fever and my neck is stiff")])
+    [message] = RedFlagDetector({}).process(
+        [parsed("can stress cause neck spasms? also I have a fever and my neck is stiff")]
+    )
     assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
     assert message.get(INTENT_RANKING_KEY)[0]["name"] == "ask_cause"
     info = message.get("red_flags")
