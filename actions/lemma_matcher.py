@@ -78,6 +78,10 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _is_near(phrase: str) -> bool:
+    return "~" in phrase or ">" in phrase
+
+
 def _forms(word: str) -> Tuple[str, ...]:
     """A word and its common inflections, so that a typo in "vomiting" is still recognised."""
     stem = word[:-1] if word.endswith("e") else word
@@ -100,8 +104,8 @@ class LemmaMatcher:
         self._corrections: Dict[str, Optional[str]] = {}
         self._matcher = Matcher(self._nlp.vocab)
         for label, items in phrases.items():
-            exact = [pat for p in items if "~" not in p for pat in self._patterns(p)]
-            near = [pat for p in items if "~" in p for pat in self._patterns(p)]
+            exact = [pat for p in items if not _is_near(p) for pat in self._patterns(p)]
+            near = [pat for p in items if _is_near(p) for pat in self._patterns(p)]
             if exact:
                 self._matcher.add(label, exact)
             if near:
@@ -150,12 +154,14 @@ class LemmaMatcher:
 
     def _patterns(self, phrase: str) -> List[List[Dict[str, Any]]]:
         """Token patterns for a phrase. "a|b c" is "a" or "b c". "A ~ B": A and B in either order
-        with at most ``NEAR_GAP`` words between them ("neck ~ stiff|rigid")."""
-        if "~" not in phrase:
+        with at most ``NEAR_GAP`` words between them ("neck ~ stiff|rigid"); "A > B": A then B."""
+        sep = "~" if "~" in phrase else ">" if ">" in phrase else None
+        if sep is None:
             return self._alternatives(phrase)
-        left, right = (self._alternatives(p) for p in phrase.split("~", 1))
+        left, right = (self._alternatives(p) for p in phrase.split(sep, 1))
         gap = [{"OP": "?"}] * NEAR_GAP
-        return [a + gap + b for x in left for y in right for a, b in ((x, y), (y, x))]
+        orders = lambda x, y: ((x, y), (y, x)) if sep == "~" else ((x, y),)  # noqa: E731
+        return [a + gap + b for x in left for y in right for a, b in orders(x, y)]
 
     # -- matching -------------------------------------------------------------------------------
     def doc(self, normalised: str) -> Any:

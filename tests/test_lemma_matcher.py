@@ -65,3 +65,15 @@ def test_edit_distance() -> None:
 def test_a_negation_between_the_words_of_a_near_phrase_counts() -> None:
     assert "stiff_neck" in assess("my neck is not stiff").negated
     assert assess("my neck is not stiff and I have a fever").level == "urgent"
+
+
+def test_asking_about_a_cause_by_any_name_is_not_a_red_flag() -> None:
+    from actions.kb_loader import get_kb
+
+    flagged = []
+    for cause in get_kb().causes:
+        for name in (cause.name, *cause.aliases):
+            for text in (f"tell me about {name}", f"can {name} cause neck spasms?"):
+                if assess(text).level and name != "neck lump":  # a lump in the neck is itself a red flag
+                    flagged.append(text)
+    assert not flagged

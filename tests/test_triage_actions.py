@@ -1,0 +1,59 @@
+"""action_triage after the static emergency reply, and restating the advice after an emergency."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.actions import ActionTellMore, ActionTriage
+from tests.conftest import customs, slot_events
+
+
+def after_static_reply(domain: Dict[str, Any], text: str, loop: bool = False, **slots: Any) -> Tracker:
+    values = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+    values.update(slots)
+    latest = {"text": text, "intent": {"name": "emergency", "confidence": 1.0}, "entities": []}
+    return Tracker(
+        "u",
+        values,
+        latest,
+        [{"event": "user", "text": text, "parse_data": latest}, {"event": "action", "name": "utter_emergency"}],
+        False,
+        None,
+        {"name": "symptom_interview_form"} if loop else {},
+        "utter_emergency",
+    )
+
+
+def test_after_the_static_reply_the_action_adds_only_the_reason(domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    events = ActionTriage().run(dispatcher, after_static_reply(domain, "I have a fever and a stiff neck"), domain)
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Why: A fever together with a stiff neck can be a sign of meningitis. "
+        "If you are not sure, call anyway: they will tell you what to do."
+    ]
+    assert customs(dispatcher) == []  # the static reply carried custom.triage already
+    slots = slot_events(events)
+    assert slots["triage_level"] == "emergency"
+    assert set(slots["red_flag_findings"]) == {"fever", "stiff_neck"}
+
+
+def test_an_emergency_ends_a_running_interview(domain: Dict[str, Any]) -> None:
+    tracker = after_static_reply(domain, "I can't breathe", loop=True, interview_duration="days")
+    events = ActionTriage().run(CollectingDispatcher(), tracker, domain)
+    assert {"event": "active_loop", "name": None} in [
+        {"event": e["event"], "name": e.get("name")} for e in events if e["event"] == "active_loop"
+    ]
+    slots = slot_events(events)
+    assert slots["requested_slot"] is None
+    assert slots["interview_duration"] is None
+
+
+def test_answers_after_an_emergency_restate_it_first(domain: Dict[str, Any], make_tracker) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("what else?", intent="tell_more", triage_level="emergency", topic="causes_list")
+    ActionTellMore().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Please remember what I said: if you have not called yet, call")
+    assert len(dispatcher.messages) > 1  # and then the answer
