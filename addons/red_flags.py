@@ -31,7 +31,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.triage import Assessment, assess
+from actions.triage import Assessment, assess, get_red_flags
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +60,23 @@ class RedFlagDetector(GraphComponent):
         execution_context: ExecutionContext,
     ) -> RedFlagDetector:
         return cls(config)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> RedFlagDetector:
+        """At model load, build the matcher (about 10 s) so that the first message does not wait."""
+        component = cls(config)
+        try:
+            get_red_flags().matcher  # noqa: B018
+        except Exception:  # a broken rules file is reported when a message is checked
+            logger.exception("could not build the red-flag matcher")
+        return component
 
     def assess(self, text: str) -> Optional[Assessment]:
         if not text or text.startswith("/"):

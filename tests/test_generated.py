@@ -76,8 +76,10 @@ def test_every_intent_has_at_least_20_examples() -> None:
     counts: Dict[str, int] = {}
     for intent, _text in _examples():
         counts[intent] = counts.get(intent, 0) + 1
+    component_intents = {"emergency"}  # set by addons/red_flags.py, never learnt from examples
     for intent in domain["intents"]:
-        assert counts.get(intent, 0) >= 20, intent
+        if intent not in component_intents:
+            assert counts.get(intent, 0) >= 20, intent
 
 
 @pytest.mark.skipif(not SPACY_MODEL.exists(), reason="build/spacy_en_neck not built: run `make install`")
