@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from fbmessenger import MessengerClient
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -29,7 +29,7 @@ MAX_QUICK_REPLIES = 13
 MAX_TITLE = 20
 
 
-def client(page_access_token: Text) -> MessengerClient:
+def client(page_access_token: str) -> MessengerClient:
     messenger_client = MessengerClient(page_access_token)
     url = env_url("FACEBOOK_API_URL")
     if url:
@@ -37,7 +37,7 @@ def client(page_access_token: Text) -> MessengerClient:
     return messenger_client
 
 
-def signature_ok(app_secret: Text, body: bytes, headers: Any) -> bool:
+def signature_ok(app_secret: str, body: bytes, headers: Any) -> bool:
     for header, algorithm in (("X-Hub-Signature-256", hashlib.sha256), ("X-Hub-Signature", hashlib.sha1)):
         value = headers.get(header)
         if value:
@@ -49,7 +49,7 @@ def signature_ok(app_secret: Text, body: bytes, headers: Any) -> bool:
 
 class MessengerBot(RasaMessengerBot):
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         titles_fit = all(len(str(b.get("title", ""))) <= MAX_TITLE for b in buttons)
         if buttons and titles_fit and len(buttons) <= MAX_QUICK_REPLIES:
@@ -58,7 +58,7 @@ class MessengerBot(RasaMessengerBot):
         else:
             await self.send_text_message(recipient_id, buttons_as_text(text, buttons))
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Any, **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Any, **kwargs: Any) -> None:
         if isinstance(json_message, dict) and {"triage", "cause", "causes"} & set(json_message):
             text = custom_as_text(json_message)
             if text:
@@ -68,11 +68,11 @@ class MessengerBot(RasaMessengerBot):
 
 
 class Messenger(RasaMessenger):
-    def __init__(self, page_access_token: Text, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    def __init__(self, page_access_token: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         super().__init__(page_access_token, on_new_message)
         self.client = client(page_access_token)
 
-    async def _handle_user_message(self, text: Text, sender_id: Text, metadata: Optional[Dict[Text, Any]]) -> None:
+    async def _handle_user_message(self, text: str, sender_id: str, metadata: Optional[Dict[str, Any]]) -> None:
         out_channel = MessengerBot(self.client)
         await out_channel.send_action(sender_id, sender_action="mark_seen")
         await out_channel.send_action(sender_id, sender_action="typing_on")

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa.core.channels.channel import OutputChannel
 from rasa.core.channels.slack import SlackBot as RasaSlackBot
@@ -18,17 +18,17 @@ from connectors.text import custom_as_text, env_url
 class SlackBot(RasaSlackBot):
     def __init__(
         self,
-        token: Text,
-        slack_channel: Optional[Text] = None,
-        thread_id: Optional[Text] = None,
-        proxy: Optional[Text] = None,
+        token: str,
+        slack_channel: Optional[str] = None,
+        thread_id: Optional[str] = None,
+        proxy: Optional[str] = None,
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         url = env_url("SLACK_API_URL")
         if url:
             self.client = AsyncWebClient(token, proxy=proxy, base_url=url + "/")
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         text = custom_as_text(json_message)
         if text:
             await self.send_text_message(recipient_id, text)
@@ -37,5 +37,5 @@ class SlackBot(RasaSlackBot):
 
 
 class SlackInput(RasaSlackInput):
-    def get_output_channel(self, channel: Optional[Text] = None, thread_id: Optional[Text] = None) -> OutputChannel:
+    def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)

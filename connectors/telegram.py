@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 from aiogram.bot.api import TELEGRAM_PRODUCTION, TelegramAPIServer
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -33,11 +33,11 @@ def api_server() -> TelegramAPIServer:
 
 
 class TelegramOutput(RasaTelegramOutput):
-    def __init__(self, access_token: Optional[Text]) -> None:
+    def __init__(self, access_token: Optional[str]) -> None:
         # Bot.__init__ directly: Rasa's __init__ gives no way to choose the API server.
         super(RasaTelegramOutput, self).__init__(access_token, server=api_server())
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         text = custom_as_text(json_message)
         if text:
             await self.send_message(recipient_id, text)
@@ -47,7 +47,7 @@ class TelegramOutput(RasaTelegramOutput):
 
 class TelegramInput(RasaTelegramInput):
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
         assert credentials is not None
@@ -69,10 +69,10 @@ class TelegramInput(RasaTelegramInput):
 
         @webhook.middleware("request")
         async def check_secret(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
-                if not self.is_authentic(request):
-                    logger.warning("Telegram update refused: missing or wrong %s header", SECRET_HEADER)
-                    return response.text("forbidden", status=403)
+            post = request.method == "POST" and request.path.rstrip("/").endswith("/webhook")
+            if post and not self.is_authentic(request):
+                logger.warning("Telegram update refused: missing or wrong %s header", SECRET_HEADER)
+                return response.text("forbidden", status=403)
             return None
 
         return webhook

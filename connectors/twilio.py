@@ -10,7 +10,7 @@ front of Rasa; without it the URL of the request as received is used.
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput as RasaTwilioInput
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 class TwilioOutput(RasaTwilioOutput):
-    def __init__(self, account_sid: Optional[Text], auth_token: Optional[Text], twilio_number: Optional[Text]) -> None:
+    def __init__(self, account_sid: Optional[str], auth_token: Optional[str], twilio_number: Optional[str]) -> None:
         super().__init__(account_sid, auth_token, twilio_number)
         url = env_url("TWILIO_API_URL")
         if url:
@@ -35,11 +35,11 @@ class TwilioOutput(RasaTwilioOutput):
             self._api.base_url = url
 
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         await self.send_text_message(recipient_id, buttons_as_text(text, buttons))
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         if {"triage", "cause", "causes"} & set(json_message):
             text = custom_as_text(json_message)
             if text:
@@ -50,7 +50,7 @@ class TwilioOutput(RasaTwilioOutput):
 
 class TwilioInput(RasaTwilioInput):
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
         if not credentials:
             cls.raise_missing_credentials_exception()
         assert credentials is not None
@@ -72,10 +72,10 @@ class TwilioInput(RasaTwilioInput):
 
         @webhook.middleware("request")
         async def check_signature(request: Request) -> Optional[HTTPResponse]:
-            if request.method == "POST" and request.path.rstrip("/").endswith("/webhook"):
-                if not self.is_authentic(request):
-                    logger.warning("Twilio request refused: bad X-Twilio-Signature")
-                    return response.text("forbidden", status=403)
+            post = request.method == "POST" and request.path.rstrip("/").endswith("/webhook")
+            if post and not self.is_authentic(request):
+                logger.warning("Twilio request refused: bad X-Twilio-Signature")
+                return response.text("forbidden", status=403)
             return None
 
         return webhook

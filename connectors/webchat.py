@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Union
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -37,10 +37,10 @@ def default_origins(env: Optional[Dict[str, str]] = None) -> List[str]:
     return [f"http://{h}:{port}" for h in hosts]
 
 
-def allowed_origins(configured: Union[None, str, List[str]], env: Optional[Dict[str, str]] = None) -> List[str]:
+def allowed_origins(configured: Union[str, List[str], None], env: Optional[Dict[str, str]] = None) -> List[str]:
     """The origins allowed to open a socket: credentials first, then WEB_ALLOWED_ORIGINS, then the page."""
     env = dict(os.environ) if env is None else env
-    value: Union[None, str, List[str]] = configured or env.get("WEB_ALLOWED_ORIGINS", "").strip() or None
+    value: Union[str, List[str], None] = configured or env.get("WEB_ALLOWED_ORIGINS", "").strip() or None
     if value is None:
         return default_origins(env)
     items = value.split(",") if isinstance(value, str) else [str(v) for v in value]
@@ -50,11 +50,11 @@ def allowed_origins(configured: Union[None, str, List[str]], env: Optional[Dict[
 
 class WebChatOutput(SocketIOOutput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     async def send_text_with_buttons(
-        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
     ) -> None:
         parts = text.strip().split("\n\n") or [text]
         for part in parts[:-1]:
@@ -62,7 +62,7 @@ class WebChatOutput(SocketIOOutput):
         reply_buttons = [{"title": b["title"], "payload": b["payload"], "type": "postback"} for b in buttons]
         await self._send_message(recipient_id, {"text": parts[-1], "buttons": reply_buttons})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
 
 
@@ -70,7 +70,7 @@ class WebChatInput(SocketIOInput):
     """``socketio`` with an origin allow-list and the output channel above."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WebChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> WebChatInput:
         credentials = credentials or {}
         channel = cls(
             credentials.get("user_message_evt", "user_uttered"),
@@ -85,7 +85,7 @@ class WebChatInput(SocketIOInput):
         channel.cors_allowed_origins = allowed_origins(credentials.get("cors_allowed_origins"))
         return channel
 
-    cors_allowed_origins: List[str] = []
+    cors_allowed_origins: List[str]  # set by from_credentials
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
@@ -96,10 +96,10 @@ class WebChatInput(SocketIOInput):
         webhook = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
-        sio.eio.cors_allowed_origins = self.cors_allowed_origins or default_origins()
+        sio.eio.cors_allowed_origins = getattr(self, "cors_allowed_origins", None) or allowed_origins(None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
+        async def session_request(sid: str, data: Optional[Dict]) -> None:
             data = data if isinstance(data, dict) else {}
             session_id = data.get("session_id") or uuid.uuid4().hex
             if self.session_persistence:
@@ -108,7 +108,7 @@ class WebChatInput(SocketIOInput):
 
         # Same as Rasa's handler, with this module's output channel.
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def handle_message(sid: str, data: Dict) -> None:
             if not isinstance(data, dict):
                 return
             if self.session_persistence:

@@ -11,6 +11,7 @@ widget's stylesheet asks for a web font from a CDN; the policy blocks it and the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import pathlib
@@ -123,10 +124,8 @@ def main() -> None:
     args = parser.parse_args()
     server = ThreadingHTTPServer((args.host, args.port), make_handler(args.socket_url.rstrip("/")))
     print(f"Web page: http://{args.host}:{args.port}/ (socket.io at {args.socket_url})", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

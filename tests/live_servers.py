@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -136,11 +136,14 @@ def _multipart(raw: bytes, ctype: str) -> Dict[str, Any]:
     return fields
 
 
-def _answer(platform: str, path: str, body: Dict[str, Any]) -> "tuple[int, Dict[str, Any]]":
+def _answer(platform: str, path: str, body: Dict[str, Any]) -> tuple[int, Dict[str, Any]]:
     method = path.rstrip("/").split("/")[-1]
     if platform == "telegram":
         if method == "getMe":
-            return 200, {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "Neck", "username": TELEGRAM_BOT_NAME}}
+            return 200, {
+                "ok": True,
+                "result": {"id": 1, "is_bot": True, "first_name": "Neck", "username": TELEGRAM_BOT_NAME},
+            }
         if method == "sendMessage":
             chat = int(body.get("chat_id", 0))
             result = {"message_id": 1, "date": 0, "chat": {"id": chat, "type": "private"}, "text": body.get("text")}
@@ -246,7 +249,9 @@ def start_stack(tmp: pathlib.Path) -> Iterator[Stack]:
     procs: Dict[str, subprocess.Popen] = {}
     try:
         for name, cmd in commands.items():
-            procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=logs[name].open("w"), stderr=subprocess.STDOUT)
+            procs[name] = subprocess.Popen(
+                cmd, cwd=ROOT, env=env, stdout=logs[name].open("w"), stderr=subprocess.STDOUT
+            )
         _wait(f"http://127.0.0.1:{action_port}/health", procs, logs)
         _wait(f"http://127.0.0.1:{web_port}/", procs, logs)
         _wait(f"http://127.0.0.1:{rasa_port}/", procs, logs)

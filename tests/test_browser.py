@@ -71,6 +71,7 @@ def page(browser: Any, live_stack: Any) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(live_stack.web)
+    expect(page.locator(BOT).first).to_be_visible()  # the greeting: the socket is connected
     yield page
     context.close()
 
@@ -107,7 +108,9 @@ def test_the_page_greets_shows_the_note_and_labels_the_controls(page: Any) -> No
     reached = []
     for _ in range(12):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.textContent"))
+        reached.append(
+            page.evaluate("document.activeElement.getAttribute('aria-label') || document.activeElement.textContent")
+        )
         if reached[-1] == "Your message to the assistant":
             break
     assert reached[-1] == "Your message to the assistant", reached

@@ -154,7 +154,12 @@ def test_slack_refuses_a_badly_signed_or_old_event(live_stack: Any, secret: str,
 
 
 def messenger_body(sender: str, text: str) -> bytes:
-    messaging = {"sender": {"id": sender}, "recipient": {"id": "PAGE1"}, "timestamp": 0, "message": {"mid": "m1", "text": text}}
+    messaging = {
+        "sender": {"id": sender},
+        "recipient": {"id": "PAGE1"},
+        "timestamp": 0,
+        "message": {"mid": "m1", "text": text},
+    }
     return json.dumps({"object": "page", "entry": [{"id": "PAGE1", "time": 0, "messaging": [messaging]}]}).encode()
 
 
@@ -261,7 +266,10 @@ def test_twilio_signed_sms_gets_the_emergency_reply_as_text(live_stack: Any) -> 
 
 def test_twilio_buttons_become_text_the_person_can_type_back(live_stack: Any) -> None:
     sender = f"+1555{uuid.uuid4().int % 10_000_000:07d}"
-    assert post_twilio(live_stack, twilio_params(sender, "can stress cause neck spasms?"), good_signature).status_code == 204
+    assert (
+        post_twilio(live_stack, twilio_params(sender, "can stress cause neck spasms?"), good_signature).status_code
+        == 204
+    )
     calls = live_stack.fake.wait_for(
         "twilio", twilio_mine(sender), lambda cs: any("You can reply:" in t for t in texts(cs, "Body"))
     )
