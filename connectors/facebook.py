@@ -105,11 +105,17 @@ class FacebookInput(RasaFacebookInput):
             if not signature_ok(self.fb_secret or "", request.body, request.headers):
                 logger.warning("Facebook request refused: bad X-Hub-Signature(-256)")
                 return response.text("not validated", status=403)
-            payload = request.json
-            if not isinstance(payload, dict):
-                return response.text("bad request", status=400)
+            payload = request.json  # invalid JSON: Sanic answers 400
+            entries = payload.get("entry") if isinstance(payload, dict) else None
+            if not isinstance(entries, list):
+                return response.text("not a Messenger webhook event", status=400)
+            events = [
+                {"messaging": [m for m in e["messaging"] if isinstance(m, dict)]}
+                for e in entries
+                if isinstance(e, dict) and isinstance(e.get("messaging"), list)
+            ]
             messenger = Messenger(self.fb_access_token, on_new_message)
-            await messenger.handle(payload, self.get_metadata(request))
+            await messenger.handle({"entry": events}, self.get_metadata(request))
             return response.text("success")
 
         return fb_webhook

@@ -313,3 +313,13 @@ def test_each_platform_is_switched_on_by_its_variables_alone() -> None:
 def test_a_half_configured_platform_is_an_error_naming_the_missing_variables() -> None:
     with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
         build({"SLACK_TOKEN": "xoxb-1"})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"not json", b"[]", b'{"object": "page"}', b'{"entry": [{"id": "P"}]}', b'{"entry": [{"messaging": [1, "x"]}]}'],
+)
+def test_messenger_answers_a_signed_but_malformed_body_without_crashing(live_stack: Any, body: bytes) -> None:
+    response = post_messenger(live_stack, body, sha256_header(ls.FACEBOOK_APP_SECRET, body))
+    assert response.status_code in (200, 400)
+    assert requests.get(f"{live_stack.rasa}/webhooks/facebook/", timeout=10).json() == {"status": "ok"}
