@@ -196,3 +196,14 @@ def test_the_web_server_serves_only_the_page_and_its_widget_files(live_stack: An
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
     for path in ("/package.json", "/node_modules/rasa-webchat/package.json", "/../README.md", "/web/chat.js"):
         assert requests.get(live_stack.web + path, timeout=10).status_code == 404, path
+
+
+def test_without_a_browser_the_tests_skip_with_the_reason_unless_it_is_required(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no Chromium found"):
+        _unavailable("no Chromium found: `apt-get install chromium` or set CHROMIUM_PATH")
+    monkeypatch.setenv("REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_BROWSER=1 but no Chromium found"):
+        _unavailable("no Chromium found: `apt-get install chromium` or set CHROMIUM_PATH")
