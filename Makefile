@@ -9,8 +9,10 @@ RASA        := $(BIN)/rasa
 MODEL       := models/neck-assistant.tar.gz
 SPACY_MODEL := build/spacy_en_neck
 INSTALLED   := $(VENV)/.installed
+WEB_DEPS    := web/node_modules/.package-lock.json
 export RASA_PORT   ?= 5005
 export ACTION_PORT ?= 5055
+export WEB_PORT    ?= 8080
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -22,9 +24,9 @@ DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.ym
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "Ports: RASA_PORT=$(RASA_PORT) ACTION_PORT=$(ACTION_PORT) (override: make run RASA_PORT=5006)"
+	@echo "Ports: RASA_PORT=$(RASA_PORT) ACTION_PORT=$(ACTION_PORT) WEB_PORT=$(WEB_PORT) (override: make run RASA_PORT=5006)"
 
-install: $(INSTALLED) $(SPACY_MODEL)/meta.json ## Create .venv (Python 3.10), install pinned packages, build the spaCy pipeline
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(WEB_DEPS) ## Create .venv (Python 3.10), install pinned packages, build the spaCy pipeline, npm ci the chat widget
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@if [ ! -x $(PY) ]; then \
@@ -34,6 +36,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 	fi
 	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==24.0
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# The chat page's widget (rasa-webchat) from the npm registry, exact versions from web/package-lock.json.
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the chat page: install Node.js 18+ (apt-get install nodejs npm)" >&2; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(SPACY_MODEL)/meta.json: $(INSTALLED) scripts/build_spacy_model.py $(KB_FILES)
@@ -65,13 +73,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions addons scripts tests
-	$(BIN)/ruff format --check actions addons scripts tests
-	$(BIN)/mypy actions addons scripts
+	$(BIN)/ruff check actions addons connectors scripts tests
+	$(BIN)/ruff format --check actions addons connectors scripts tests
+	$(BIN)/mypy actions addons connectors scripts
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions addons scripts tests
-	$(BIN)/ruff check --fix actions addons scripts tests
+	$(BIN)/ruff format actions addons connectors scripts tests
+	$(BIN)/ruff check --fix actions addons connectors scripts tests
 
 test-unit: install train ## pytest: knowledge base, triage, actions, end-to-end over the REST webhook
 	$(BIN)/pytest

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Start the action server and then the Rasa server (`run`) or the terminal chat (`shell`).
-# Ports come from RASA_PORT (default 5005) and ACTION_PORT (default 5055); both bind to localhost
-# unless RASA_HOST / ACTION_HOST say otherwise.
+# Start the action server and then the Rasa server and the chat page (`run`) or the terminal chat (`shell`).
+# Ports come from RASA_PORT (default 5005), ACTION_PORT (default 5055) and WEB_PORT (default 8080); all
+# bind to localhost unless RASA_HOST / ACTION_HOST / WEB_HOST say otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
@@ -9,6 +9,9 @@ BIN=${VENV:-.venv}/bin
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 RASA_HOST=${RASA_HOST:-127.0.0.1}
+WEB_PORT=${WEB_PORT:-8080}
+WEB_HOST=${WEB_HOST:-127.0.0.1}
+export WEB_PORT WEB_HOST
 ACTION_HOST=${ACTION_HOST:-127.0.0.1}
 MODEL=${MODEL:-models/neck-assistant.tar.gz}
 mkdir -p build reports
@@ -33,20 +36,29 @@ if [ "$mode" = shell ]; then
   exit
 fi
 
+# The credentials: credentials.yml plus the messaging platforms whose environment variables are set.
+"$BIN/python" scripts/channels.py --out build/credentials.yml
+
 cat <<MSG
 Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (starting: loading the model takes about 30 s)
   REST webhook: curl -s -X POST http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook \\
                   -H 'Content-Type: application/json' -d '{"sender": "me", "message": "what causes neck spasms?"}'
   socket.io:    http://${RASA_HOST}:${RASA_PORT}/socket.io
-Press Ctrl+C to stop both servers.
+Press Ctrl+C to stop the servers.
 MSG
-"$BIN/rasa" run --model "$MODEL" --endpoints build/endpoints.yml --credentials credentials.yml \
+"$BIN/rasa" run --model "$MODEL" --endpoints build/endpoints.yml --credentials build/credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" &
 rasa_pid=$!
-trap 'kill $rasa_pid $action_pid 2>/dev/null || true' EXIT INT TERM
+"$BIN/python" scripts/web_server.py --host "$WEB_HOST" --port "$WEB_PORT" >reports/web-server.log 2>&1 &
+web_pid=$!
+trap 'kill $rasa_pid $action_pid $web_pid 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 240); do
   if "$BIN/python" -c "import urllib.request; urllib.request.urlopen('http://${RASA_HOST}:${RASA_PORT}/', timeout=1)" 2>/dev/null; then
     echo "Ready: the assistant answers at http://${RASA_HOST}:${RASA_PORT}/webhooks/rest/webhook"
+    kill -0 $web_pid 2>/dev/null || { echo "The web server did not start; see reports/web-server.log" >&2; exit 1; }
+    echo ""
+    echo "  Open the chat page: http://${WEB_HOST}:${WEB_PORT}/"
+    echo ""
     break
   fi
   kill -0 $rasa_pid 2>/dev/null || exit 1

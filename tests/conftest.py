@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pathlib
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
 import yaml
@@ -75,3 +75,11 @@ def customs(dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
 
 def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.fixture(scope="session")
+def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Real action server, Rasa server (every channel) and web page, plus fake platform APIs (issue 5)."""
+    from tests.live_servers import start_stack
+
+    yield from start_stack(tmp_path_factory.mktemp("live"))
