@@ -18,8 +18,8 @@ UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or ru
 
 def responses_sent_by_actions() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "actions").glob("*.py"):
-        found |= set(re.findall(r"response=\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
+    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "addons").glob("*.py")]:
+        found |= set(re.findall(r"(?:response=|_RESPONSE = )\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
     return found
 
 
