@@ -22,6 +22,8 @@ from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from addons import speedups
+
 APOLOGY_RESPONSE = "utter_action_server_down"
 RED_FLAG_RESPONSE = "utter_action_server_down_red_flag"
 # Messages that may describe a warning sign: their apology starts with the emergency instruction.
@@ -42,6 +44,10 @@ def failed_custom_action(tracker: DialogueStateTracker, domain: Domain) -> Optio
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class ActionServerDownPolicy(Policy):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        speedups.install()  # the server that loads this policy serves the model: make it fast too
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {"priority": 7}

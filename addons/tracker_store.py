@@ -58,6 +58,15 @@ def _describe(dialect: str, host: Optional[str], port: Optional[int], db: str) -
     return f"{dialect} database '{db}' at {host or 'localhost'}:{port or 'default port'}"
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """Write-ahead log and fewer fsyncs: commits were a tenth of the server's time under load. After a
+    power cut the last turns may be lost, never the file's consistency (https://sqlite.org/wal.html)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
 class ForgettingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that deletes a conversation on "forget me" and fails fast if the database is down."""
 
@@ -95,6 +104,8 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             query=query,
             **kwargs,
         )
+        if dialect.startswith("sqlite"):
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
 
     def _wait_for_database(
         self,

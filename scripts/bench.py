@@ -2,12 +2,17 @@
 
 For each stack, one after the other in the same run: train the model if its inputs changed (cached in
 build/bench/, with the training time), start the action server and a Rasa server on free loopback
-ports (SQLite tracker store, as `make run` deploys it), warm up, then run CONVERSATIONS scripted
+ports, warm up, then run CONVERSATIONS scripted
 conversations, CONCURRENCY at a time, each message waiting for its reply as a person would. Stops
 after MAX_SECONDS. Prints p50/p95/p99 latency, throughput, the Rasa server's peak RSS (VmHWM),
 training time and model size, the ratios, and writes reports/bench.json and reports/bench-latency.png.
 
     python scripts/bench.py [--conversations 120] [--concurrency 10] [--max-seconds 180] [--stacks project,default]
+
+"project" is this project's full stack as `make run` deploys it (config.yml, its SQLite tracker store,
+its REST channel, its add-ons); "default" is stock Rasa: the `rasa init` pipeline and policies
+(configs/config-rasa-default.yml) trained on the same data and domain, Rasa's SQLTrackerStore on an
+SQLite file and Rasa's rest channel. Both call the same action server.
 
 Timings depend on the machine and on what else runs on it: repeat a run before trusting a difference.
 This is not part of `make test` (no timed assertions in tests).
@@ -32,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
 import aiohttp
+import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -95,16 +101,17 @@ class Result:
 
 # -- training, cached ------------------------------------------------------------------------------------------
 def fingerprint(config: pathlib.Path) -> str:
+    """What the model depends on: YAML files by content (comments do not count), the add-ons' code."""
     digest = hashlib.sha256()
-    inputs = [
-        config,
-        ROOT / "domain.yml",
-        *sorted((ROOT / "data").rglob("*.yml")),
-        *sorted((ROOT / "addons").glob("*.py")),
-    ]
+    inputs = [config, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
+    if config == STACKS["project"]:
+        inputs += sorted((ROOT / "addons").glob("*.py"))
     for path in inputs:
         digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
+        if path.suffix == ".yml":
+            digest.update(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), sort_keys=True).encode())
+        else:
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -122,7 +129,9 @@ def trained_model(name: str, config: pathlib.Path) -> tuple:
     start = time.monotonic()
     command = [str(BIN / "rasa"), "train", "--config", str(config), "--out", str(BENCH_DIR)]
     command += ["--fixed-model-name", name, "--quiet"]
-    subprocess.run(command, cwd=ROOT, env=server_env(), check=True, stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory(prefix="neck-bench-cache-") as cache:  # no reuse of `make train`'s cache
+        env = {**server_env(), "RASA_CACHE_DIRECTORY": cache}
+        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     seconds = time.monotonic() - start
     meta.write_text(json.dumps({"fingerprint": fp, "train_seconds": seconds}))
     print(f"[{name}] trained in {seconds:.0f} s")
@@ -191,15 +200,26 @@ def bench_stack(
     name: str, config: pathlib.Path, args: argparse.Namespace, actions_port: int, tmp: pathlib.Path
 ) -> Result:
     model, train_seconds = trained_model(name, config)
-    endpoints = endpoints_file(
-        tmp / f"endpoints-{name}.yml",
-        ACTION_PORT=str(actions_port),
-        TRACKER_STORE="sqlite",
-        TRACKER_SQLITE_PATH=str(tmp / f"tracker-{name}.db"),
-    )
+    db = tmp / f"tracker-{name}.db"
+    if name == "project":  # the project's endpoints and channels, as `make run` writes and uses them
+        endpoints = endpoints_file(
+            tmp / f"endpoints-{name}.yml",
+            ACTION_PORT=str(actions_port),
+            TRACKER_STORE="sqlite",
+            TRACKER_SQLITE_PATH=str(db),
+        )
+        credentials = ROOT / "credentials.yml"
+    else:  # stock Rasa: its SQL tracker store on an SQLite file and its rest channel
+        endpoints = tmp / f"endpoints-{name}.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+            f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {db}\n"
+        )
+        credentials = tmp / "credentials-rest.yml"
+        credentials.write_text("rest:\n")
     port = free_port()
     command = [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints)]
-    command += ["--credentials", str(ROOT / "credentials.yml"), "--interface", "127.0.0.1", "--port", str(port)]
+    command += ["--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
     server = Server(f"Rasa server ({name})", command, tmp / f"rasa-{name}.log", f"http://127.0.0.1:{port}/", {})
     server.start()
     try:
