@@ -27,6 +27,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from addons import action_client
+
 logger = logging.getLogger(__name__)
 
 MAX_SENDER = 128
@@ -62,6 +64,10 @@ def parse_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
 
 
 class SafeRestInput(RestInput):
+    def __init__(self) -> None:
+        super().__init__()
+        action_client.install()  # apology when the action server is down, faster result checks
+
     @classmethod
     def name(cls) -> str:
         return "rest"

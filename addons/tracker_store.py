@@ -32,6 +32,8 @@ from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 
+from addons import action_client
+
 logger = logging.getLogger(__name__)
 
 FORGET_ACTION = "action_forget_me"  # actions/privacy.py
@@ -85,6 +87,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         **kwargs: Any,
     ) -> None:
+        action_client.install()  # apology when the action server is down, faster result checks
         if dialect.startswith("sqlite") and db:
             pathlib.Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
