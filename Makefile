@@ -20,7 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader.py
 DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard addons/*.py)
 
-.PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean eval-triage
+.PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean eval-triage bench
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -93,6 +93,8 @@ test: install train lint validate test-unit test-stories ## Everything: lint, da
 
 eval-triage: install ## Score the red-flag engine on tests/triage_eval (recall, safe-triage, accuracy, over-triage)
 	$(PY) scripts/eval_triage.py
+bench: install train ## Load test over the REST webhook: this project vs Rasa's default pipeline (not in make test)
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean: ## Remove trained models, build output and reports (keeps .venv)
 	rm -rf models build reports results .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -16,8 +16,21 @@ ACTION_HOST=${ACTION_HOST:-127.0.0.1}
 MODEL=${MODEL:-models/neck-assistant.tar.gz}
 mkdir -p build reports
 
-# An endpoints file that points at this action server's port.
-sed "s#http://localhost:5055/webhook#http://${ACTION_HOST}:${ACTION_PORT}/webhook#" endpoints.yml > build/endpoints.yml
+# The effective endpoints file: this action server's port, the tracker store (SQLite file var/tracker.db
+# unless TRACKER_STORE=postgresql) and the lock store (memory unless LOCK_STORE=redis).
+ACTION_HOST="$ACTION_HOST" ACTION_PORT="$ACTION_PORT" "$BIN/python" scripts/make_endpoints.py build/endpoints.yml
+
+# Security defaults (README, "Security"): request bodies up to 1 MB; Rasa's HTTP API only when
+# RASA_ENABLE_API=1, and then only with a token (RASA_API_TOKEN).
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
+api_args=()
+if [ "${RASA_ENABLE_API:-0}" = 1 ]; then
+  if [ -z "${RASA_API_TOKEN:-}" ]; then
+    echo "RASA_ENABLE_API=1 needs RASA_API_TOKEN (a long random string) to protect the HTTP API." >&2
+    exit 1
+  fi
+  api_args=(--enable-api --auth-token "$RASA_API_TOKEN")
+fi
 
 "$BIN/rasa" run actions --actions actions --port "$ACTION_PORT" >reports/action-server.log 2>&1 &
 action_pid=$!
@@ -47,7 +60,7 @@ Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (starting: loading the model ta
 Press Ctrl+C to stop the servers.
 MSG
 "$BIN/rasa" run --model "$MODEL" --endpoints build/endpoints.yml --credentials build/credentials.yml \
-  --interface "$RASA_HOST" --port "$RASA_PORT" &
+  --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}" &
 rasa_pid=$!
 "$BIN/python" scripts/web_server.py --host "$WEB_HOST" --port "$WEB_PORT" >reports/web-server.log 2>&1 &
 web_pid=$!

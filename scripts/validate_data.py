@@ -21,8 +21,8 @@ NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but 
 
 def responses_sent_by_actions() -> set[str]:
     found: set[str] = set()
-    for path in (ROOT / "actions").glob("*.py"):
-        found |= set(re.findall(r"response=\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
+    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "addons").glob("*.py")]:
+        found |= set(re.findall(r"(?:response=|_RESPONSE = )\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
     return found
 
 

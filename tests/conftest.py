@@ -15,6 +15,9 @@ from actions.knowledge_base import KnowledgeBase
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+# The shared real stack (action server + Rasa server with the SQLite tracker store) for the production tests.
+pytest_plugins = ["tests.stack"]
+
 
 @pytest.fixture(scope="session")
 def domain() -> Dict[str, Any]:

@@ -1,0 +1,89 @@
+"""How the Rasa server calls the action server: an apology when it is down, and faster result checks.
+
+``install()`` patches Rasa's ``RemoteAction`` (the client side of every custom action) in the Rasa
+server process. It is called by this project's REST channel and tracker store when they start, so it
+is active wherever `make run`, the tests or docker-compose serve the assistant.
+
+- **Action server down.** Rasa logs the error, drops the action and predicts on: the person gets no
+  reply at all. Here the failed call returns a static apology from the domain instead. If the message
+  may describe a warning sign, the apology starts with the emergency instruction (medical safety
+  first). A rejection (``ActionExecutionRejection``, used by forms) is passed on unchanged. Only the
+  live server runs actions, so conversation tests (`rasa test`) are not affected.
+- **Result validation.** Rasa 3.6 calls ``jsonschema.validate`` on every action server response, which
+  also checks the *schema itself* against the JSON Schema meta-schema each time: about a fifth of the
+  server's time under load (profiled with py-spy during `make bench`). Here the validator is built
+  once; responses are validated against the same schema and raise the same ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Dict, List, Optional
+
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.events import Event
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+APOLOGY_RESPONSE = "utter_action_server_down"
+RED_FLAG_RESPONSE = "utter_action_server_down_red_flag"
+# Messages that may describe a warning sign: their apology starts with the emergency instruction.
+RED_FLAG_INTENTS = frozenset({"report_red_flag", "describe_symptoms"})
+RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
+
+_original_run = RemoteAction.run
+_installed = False
+
+
+def apology_for(action_name: str, intent: Optional[str]) -> str:
+    return RED_FLAG_RESPONSE if action_name in RED_FLAG_ACTIONS or intent in RED_FLAG_INTENTS else APOLOGY_RESPONSE
+
+
+async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Event]:
+    try:
+        return await _original_run(self, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise
+    except RasaException as error:
+        intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
+        response = apology_for(self.name(), intent)
+        logger.error(f"Custom action '{self.name()}' failed, answering with {response}: {error}")
+        message = await nlg.generate(response, tracker, output_channel.name())
+        if message is None:
+            raise
+        message["utter_action"] = response
+        return [create_bot_utterance(message)]
+
+
+@functools.lru_cache(maxsize=1)
+def _validator() -> Any:
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    from jsonschema import exceptions
+
+    error = exceptions.best_match(_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from the Action "
+            f"endpoint is valid. For more information about the format visit {DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+def install() -> None:
+    global _installed
+    if not _installed:
+        RemoteAction.run = run_or_apologise
+        RemoteAction._validate_action_result = validate_action_result
+        _installed = True

@@ -1,0 +1,353 @@
+"""`make bench`: load test of the REST webhook, this project's stack against Rasa's default pipeline.
+
+For each stack, one after the other in the same run: train the model if its inputs changed (cached in
+build/bench/, with the training time), start the action server and a Rasa server on free loopback
+ports, warm up, then run CONVERSATIONS scripted
+conversations, CONCURRENCY at a time, each message waiting for its reply as a person would. Stops
+after MAX_SECONDS. Prints p50/p95/p99 latency, throughput, the Rasa server's peak RSS (VmHWM),
+training time and model size, the ratios, and writes reports/bench.json and reports/bench-latency.png.
+
+    python scripts/bench.py [--conversations 120] [--concurrency 10] [--max-seconds 180] [--stacks project,default]
+
+"project" is this project's full stack as `make run` deploys it (config.yml, its SQLite tracker store,
+its REST channel, its add-ons); "default" is stock Rasa: the `rasa init` pipeline and policies
+(configs/config-rasa-default.yml) trained on the same data and domain, Rasa's SQLTrackerStore on an
+SQLite file and Rasa's rest channel. Both call the same action server.
+
+Timings depend on the machine and on what else runs on it: repeat a run before trusting a difference.
+This is not part of `make test` (no timed assertions in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import pathlib
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.servers import Server, action_server, endpoints_file, free_port  # noqa: E402
+
+BIN = pathlib.Path(sys.executable).parent
+BENCH_DIR = ROOT / "build" / "bench"
+REPORTS = ROOT / "reports"
+STACKS = {
+    "project": ROOT / "config.yml",
+    "default": ROOT / "configs" / "config-rasa-default.yml",
+}
+
+# A realistic mix: openers, questions about causes, follow-ups that use the conversation's state,
+# symptom descriptions, advice, the odd red flag, typos, small talk and goodbyes.
+OPENERS = ["hi", "hello there", "good morning", "hey, can you help me?", "what can you do?"]
+QUESTIONS = [
+    ["what causes neck spasms?", "what else?", "tell me more"],
+    ["can stress cause neck spasms?", "how is it treated?", "how can I prevent it?"],
+    ["what is a slipped disc?", "when should I see a doctor?"],
+    ["my neck keeps cramping after a day at my desk", "how do I prevent it?"],
+    ["i slept awkwardly and now my neck is stiff", "what helps?"],
+    ["what is cervical dystonia?", "yes"],
+    ["can dehidration cause neck cramps?", "how is it treated?"],
+    ["tell me about whiplash", "what are the symptoms?"],
+    ["I have a fever and my neck is very stiff"],
+    ["my arm has gone numb since the car crash"],
+    ["how do I stop neck spasms?", "and when do I need a doctor?"],
+    ["what's the weather like?"],
+    ["are you a bot?"],
+]
+CLOSERS = ["thanks", "thank you, bye", "ok bye", "that helps, thanks"]
+
+
+def conversation(rng: random.Random) -> List[str]:
+    messages = [rng.choice(OPENERS)]
+    for script in rng.sample(QUESTIONS, k=rng.randint(1, 2)):
+        messages += script
+    messages.append(rng.choice(CLOSERS))
+    return messages
+
+
+@dataclass
+class Result:
+    stack: str
+    config: str
+    messages: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    p50_ms: float = 0.0
+    p95_ms: float = 0.0
+    p99_ms: float = 0.0
+    mean_ms: float = 0.0
+    throughput: float = 0.0
+    peak_rss_mb: float = 0.0
+    train_seconds: float = 0.0
+    model_mb: float = 0.0
+    latencies_ms: List[float] = field(default_factory=list)
+
+
+# -- training, cached ------------------------------------------------------------------------------------------
+def fingerprint(config: pathlib.Path) -> str:
+    """What the model depends on: YAML files by content (comments do not count), the add-ons' code."""
+    digest = hashlib.sha256()
+    inputs = [config, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
+    if config == STACKS["project"]:
+        inputs += sorted((ROOT / "addons").glob("*.py"))
+    for path in inputs:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        if path.suffix == ".yml":
+            digest.update(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), sort_keys=True).encode())
+        else:
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def trained_model(name: str, config: pathlib.Path) -> tuple:
+    """(model path, training seconds), training only when the config, data or domain changed."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    model, meta = BENCH_DIR / f"{name}.tar.gz", BENCH_DIR / f"{name}.json"
+    fp = fingerprint(config)
+    if model.exists() and meta.exists():
+        saved = json.loads(meta.read_text())
+        if saved.get("fingerprint") == fp:
+            print(f"[{name}] model up to date ({model.relative_to(ROOT)}, trained in {saved['train_seconds']:.0f} s)")
+            return model, float(saved["train_seconds"])
+    print(f"[{name}] training with {config.relative_to(ROOT)} ...", flush=True)
+    start = time.monotonic()
+    command = [str(BIN / "rasa"), "train", "--config", str(config), "--out", str(BENCH_DIR)]
+    command += ["--fixed-model-name", name, "--quiet"]
+    with tempfile.TemporaryDirectory(prefix="neck-bench-cache-") as cache:  # no reuse of `make train`'s cache
+        env = {**server_env(), "RASA_CACHE_DIRECTORY": cache}
+        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.monotonic() - start
+    meta.write_text(json.dumps({"fingerprint": fp, "train_seconds": seconds}))
+    print(f"[{name}] trained in {seconds:.0f} s")
+    return model, seconds
+
+
+def server_env() -> Dict[str, str]:
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# -- load -------------------------------------------------------------------------------------------------------
+async def run_load(url: str, conversations: int, concurrency: int, max_seconds: float, seed: int) -> tuple:
+    rng = random.Random(seed)
+    scripts = [conversation(rng) for _ in range(conversations)]
+    queue: asyncio.Queue = asyncio.Queue()
+    for i, script in enumerate(scripts):
+        queue.put_nowait((f"bench-{seed}-{i}", script))
+    latencies: List[float] = []
+    errors = 0
+    deadline = time.monotonic() + max_seconds
+
+    async def user(session: aiohttp.ClientSession) -> None:
+        nonlocal errors
+        while time.monotonic() < deadline:
+            try:
+                sender, script = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            for message in script:
+                if time.monotonic() >= deadline:
+                    return
+                start = time.perf_counter()
+                try:
+                    async with session.post(url, json={"sender": sender, "message": message}) as response:
+                        await response.read()
+                        ok = response.status == 200
+                except aiohttp.ClientError:
+                    ok = False
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors += 0 if ok else 1
+
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        start = time.monotonic()
+        await asyncio.gather(*(user(session) for _ in range(concurrency)))
+        elapsed = time.monotonic() - start
+    return latencies, errors, elapsed
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def bench_stack(
+    name: str, config: pathlib.Path, args: argparse.Namespace, actions_port: int, tmp: pathlib.Path
+) -> Result:
+    model, train_seconds = trained_model(name, config)
+    db = tmp / f"tracker-{name}.db"
+    if name == "project":  # the project's endpoints and channels, as `make run` writes and uses them
+        endpoints = endpoints_file(
+            tmp / f"endpoints-{name}.yml",
+            ACTION_PORT=str(actions_port),
+            TRACKER_STORE="sqlite",
+            TRACKER_SQLITE_PATH=str(db),
+        )
+        credentials = ROOT / "credentials.yml"
+    else:  # stock Rasa: its SQL tracker store on an SQLite file and its rest channel
+        endpoints = tmp / f"endpoints-{name}.yml"
+        endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{actions_port}/webhook\n"
+            f"tracker_store:\n  type: sql\n  dialect: sqlite\n  db: {db}\n"
+        )
+        credentials = tmp / "credentials-rest.yml"
+        credentials.write_text("rest:\n")
+    port = free_port()
+    command = [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints)]
+    command += ["--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
+    server = Server(f"Rasa server ({name})", command, tmp / f"rasa-{name}.log", f"http://127.0.0.1:{port}/", {})
+    server.start()
+    try:
+        server.wait_ready(600)
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        asyncio.run(run_load(url, 4, 2, 60, seed=999))  # warm-up: first TensorFlow calls are slow
+        print(f"[{name}] {args.conversations} conversations, {args.concurrency} at a time ...", flush=True)
+        latencies, errors, elapsed = asyncio.run(
+            run_load(url, args.conversations, args.concurrency, args.max_seconds, seed=args.seed)
+        )
+        assert server.proc is not None
+        rss = peak_rss_mb(server.proc.pid)
+    finally:
+        server.stop()
+    return Result(
+        stack=name,
+        config=str(config.relative_to(ROOT)),
+        messages=len(latencies),
+        errors=errors,
+        seconds=elapsed,
+        p50_ms=percentile(latencies, 50),
+        p95_ms=percentile(latencies, 95),
+        p99_ms=percentile(latencies, 99),
+        mean_ms=statistics.fmean(latencies) if latencies else 0.0,
+        throughput=len(latencies) / elapsed if elapsed else 0.0,
+        peak_rss_mb=rss,
+        train_seconds=train_seconds,
+        model_mb=model.stat().st_size / 1e6,
+        latencies_ms=latencies,
+    )
+
+
+def print_table(results: List[Result], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"REST webhook, loopback, {args.concurrency} concurrent conversations, seed {args.seed}, {os.cpu_count()} CPUs"
+    )
+    header = f"{'stack':<9} {'msgs':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'msg/s':>7}"
+    header += f" {'peak RSS MB':>12} {'train s':>8} {'model MB':>9}"
+    print(header)
+    for r in results:
+        print(
+            f"{r.stack:<9} {r.messages:>5} {r.errors:>4} {r.p50_ms:>8.0f} {r.p95_ms:>8.0f} {r.p99_ms:>8.0f} "
+            f"{r.throughput:>7.1f} {r.peak_rss_mb:>12.0f} {r.train_seconds:>8.0f} {r.model_mb:>9.1f}"
+        )
+    by = {r.stack: r for r in results}
+    if "project" in by and "default" in by and by["default"].throughput and by["default"].p95_ms:
+        p, d = by["project"], by["default"]
+        print(
+            f"project / default: throughput x{p.throughput / d.throughput:.2f}, p95 x{p.p95_ms / d.p95_ms:.2f}, "
+            f"peak RSS x{p.peak_rss_mb / d.peak_rss_mb:.2f}, training time x{p.train_seconds / d.train_seconds:.2f}"
+        )
+    target = by.get("project")
+    if target:
+        ok95 = target.p95_ms <= 150
+        ok2x = "default" in by and target.throughput >= 2 * by["default"].throughput
+        print(
+            f"targets: p95 <= 150 ms at {args.concurrency} concurrent: {'met' if ok95 else 'NOT met'}; "
+            f"throughput >= 2x default: {'met' if ok2x else 'NOT met'}"
+        )
+
+
+def plot(results: List[Result], path: pathlib.Path, args: argparse.Namespace) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for r in results:
+        ordered = sorted(r.latencies_ms)
+        if not ordered:
+            continue
+        share = [(i + 1) / len(ordered) * 100 for i in range(len(ordered))]
+        left.plot(ordered, share, label=f"{r.stack} (p95 {r.p95_ms:.0f} ms)")
+        right.plot(r.latencies_ms, ".", markersize=2, label=r.stack)
+    left.axvline(150, color="grey", linestyle="--", linewidth=1)
+    left.set_xlabel("latency (ms)")
+    left.set_ylabel("% of messages answered within")
+    left.set_title(f"Latency, {args.concurrency} concurrent conversations")
+    left.legend()
+    right.set_xlabel("message (in completion order)")
+    right.set_ylabel("latency (ms)")
+    right.set_title("Latency over the run")
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--conversations", type=int, default=120)
+    parser.add_argument("--concurrency", type=int, default=10)
+    parser.add_argument("--max-seconds", type=float, default=180)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--stacks", default="project,default", help="comma-separated: project, default")
+    args = parser.parse_args()
+    names = [n.strip() for n in args.stacks.split(",") if n.strip()]
+    unknown = set(names) - set(STACKS)
+    if unknown:
+        parser.error(f"unknown stacks: {', '.join(sorted(unknown))}")
+
+    REPORTS.mkdir(exist_ok=True)
+    tmp = pathlib.Path(tempfile.mkdtemp(prefix="neck-bench-"))
+    actions_port = free_port()
+    actions = action_server(tmp, actions_port).start()
+    results: List[Result] = []
+    try:
+        actions.wait_ready()
+        for name in names:
+            results.append(bench_stack(name, STACKS[name], args, actions_port, tmp))
+    finally:
+        actions.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    print_table(results, args)
+    summary: Dict[str, Any] = {
+        "concurrency": args.concurrency,
+        "conversations": args.conversations,
+        "seed": args.seed,
+        "results": [{k: v for k, v in asdict(r).items() if k != "latencies_ms"} for r in results],
+    }
+    (REPORTS / "bench.json").write_text(json.dumps(summary, indent=2))
+    plot(results, REPORTS / "bench-latency.png", args)
+    print(f"wrote {REPORTS / 'bench.json'} and {REPORTS / 'bench-latency.png'}")
+    errors: Optional[int] = sum(r.errors for r in results)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
