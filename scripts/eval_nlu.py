@@ -132,7 +132,7 @@ def cross_validate(folds: int, config: pathlib.Path, out: pathlib.Path) -> int:
     rasa = pathlib.Path(sys.executable).parent / "rasa"
     cv_out = out / f"cv{folds}"
     cmd = [str(rasa), "test", "nlu", "--nlu", "data/nlu", "--config", str(config)]
-    cmd += ["--cross-validation", "--runs", "1", "--folds", str(folds), "--out", str(cv_out), "--quiet"]
+    cmd += ["--cross-validation", "--folds", str(folds), "--out", str(cv_out), "--quiet"]
     print("running:", " ".join(cmd), flush=True)
     proc = subprocess.run(cmd, cwd=ROOT, check=False)
     if proc.returncode != 0:
