@@ -163,9 +163,10 @@ class LanguageGate(GraphComponent):
 
     def _set_foreign(self, message: Message) -> None:
         top = {INTENT_NAME_KEY: self.intent, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != self.intent]
+        # The ranking holds only this intent: DIET's own confident guess as runner-up would make the
+        # FallbackClassifier call the prediction ambiguous.
         message.set(INTENT, top, add_to_output=True)
-        message.set(INTENT_RANKING, [top, *ranking], add_to_output=True)
+        message.set(INTENT_RANKING, [top], add_to_output=True)
         message.set(ENTITIES, [], add_to_output=True)
 
     def _drop_foreign_prediction(self, message: Message) -> None:
