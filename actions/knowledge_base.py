@@ -43,6 +43,7 @@ LEVELS: Tuple[str, ...] = ("self_care", "see_doctor", "urgent", "emergency")
 SECTIONS: Tuple[str, ...] = ("Causes of Neck Spasms", "More Informations")
 
 FUZZY_MAX_WORDS = 40
+WORD_SIMILARITY = 0.85  # each word of a fuzzy multi-word match
 
 
 class KnowledgeBaseError(ValueError):
@@ -86,6 +87,14 @@ class Suggestion:
     score: float
     reasons: Tuple[str, ...]
     matched: Tuple[str, ...]  # the person's own words that matched the cues
+
+
+def _words_agree(text: str, alias: str) -> bool:
+    """A misspelt alias of several words is misspelt word by word: "treat neck" is not "text neck"."""
+    words, alias_words = text.split(), alias.split()
+    if len(words) != len(alias_words):
+        return True
+    return all(difflib.SequenceMatcher(None, a, b).ratio() >= WORD_SIMILARITY for a, b in zip(words, alias_words))
 
 
 class KnowledgeBase:
@@ -136,8 +145,10 @@ class KnowledgeBase:
     def _fuzzy(self, key: str) -> Optional[str]:
         if len(key) < 5:
             return None
-        match = difflib.get_close_matches(key, self._alias_to_id.keys(), n=1, cutoff=0.84)
-        return self._alias_to_id[match[0]] if match else None
+        for match in difflib.get_close_matches(key, self._alias_to_id.keys(), n=3, cutoff=0.84):
+            if _words_agree(key, match):
+                return self._alias_to_id[match]
+        return None
 
     def find_in_text(self, text: str, fuzzy: bool = True) -> List[str]:
         """Cause ids named in free text, in order of appearance, longest alias first on overlap.

@@ -147,3 +147,18 @@ def test_a_100_kb_message_is_answered_and_the_conversation_goes_on(bot: str) -> 
     replies = say(bot, "e2e-long", "my neck hurts " * 7500)  # ~100 KB
     assert replies and all("text" in r or "custom" in r for r in replies)
     assert custom(say(bot, "e2e-long", "how is it treated?"), "cause") == ["herniated_disc"]
+
+
+# -- issue 4: other languages and two requests in one message ------------------------------------
+@pytest.mark.parametrize("message", ["me duele mucho el cuello", "j'ai mal au cou depuis hier", "首が痛いです"])
+def test_other_languages_get_the_only_english_reply(bot: str, message: str) -> None:
+    replies = say(bot, "e2e-lang", message)
+    assert replies[0]["text"].startswith("Sorry, I only understand English"), replies
+    # The conversation goes on in English.
+    assert custom(say(bot, "e2e-lang", "why does my neck spasm?"), "causes")
+
+
+def test_two_requests_in_one_message_get_both_answers(bot: str) -> None:
+    replies = say(bot, "e2e-two", "what causes neck spasms and how do I treat them?")
+    assert custom(replies, "causes")
+    assert any("What usually helps" in (r.get("text") or "") for r in replies), replies
