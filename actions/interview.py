@@ -198,6 +198,24 @@ class ActionAskInterviewDuration(Action):
         return events
 
 
+# Questions and requests during the interview are not answers: the form steps aside, a rule
+# (data/rules/interview.yml) answers them and the interview asks its question again. Keep this in
+# step with the `not_intent` lists of the interview slots in domain.yml.
+INTERRUPTING_INTENTS = frozenset(
+    {
+        "ask_causes",
+        "ask_cause",
+        "ask_treatment",
+        "ask_prevention",
+        "ask_when_doctor",
+        "help",
+        "bot_challenge",
+        "forget_me",
+        "non_english",
+    }
+)
+
+
 class ValidateSymptomInterviewForm(FormValidationAction):
     """Reads each answer, and checks it for red flags before anything else."""
 
@@ -207,8 +225,8 @@ class ValidateSymptomInterviewForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in (EMERGENCY_INTENT, "stop"):
-            return []  # nothing filled: the form steps aside and the rules answer (emergency, stop)
+        if intent in (EMERGENCY_INTENT, "stop") or intent in INTERRUPTING_INTENTS:
+            return []  # nothing filled: the form steps aside and the rules answer (emergency, stop, questions)
         assessment = red_flags_in(tracker)
         current = tracker.get_slot("triage_level")
         if assessment.is_red_flag:

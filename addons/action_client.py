@@ -33,12 +33,16 @@ RED_FLAG_RESPONSE = "utter_action_server_down_red_flag"
 # Messages that may describe a warning sign: their apology starts with the emergency instruction.
 RED_FLAG_INTENTS = frozenset({"report_red_flag", "describe_symptoms"})
 RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
+# Set by addons/red_flags.py; a rule has already sent the static emergency reply (utter_emergency).
+EMERGENCY_INTENT = "emergency"
 
 _original_run = RemoteAction.run
 _installed = False
 
 
 def apology_for(action_name: str, intent: Optional[str]) -> str:
+    if intent == EMERGENCY_INTENT:
+        return APOLOGY_RESPONSE  # the static utter_emergency has already given the instruction
     return RED_FLAG_RESPONSE if action_name in RED_FLAG_ACTIONS or intent in RED_FLAG_INTENTS else APOLOGY_RESPONSE
 
 

@@ -213,9 +213,20 @@ def gold_cause(kb: KnowledgeBase, example: Example) -> Optional[str]:
     return None
 
 
+# The always-on red-flag check (addons/red_flags.py) turns a message that is an emergency on its own into
+# the intent `emergency`. For a message labelled `report_red_flag` that is the same answer, one level
+# more urgent (the escalation the label asks for), so it is scored as right. Any other intent turned
+# into `emergency` stays an error, and the triage levels themselves are scored by `make eval-triage`.
+SAME_ANSWER = {("report_red_flag", "emergency")}
+
+
+def scored_intent(gold: str, predicted: str) -> str:
+    return gold if (gold, predicted) in SAME_ANSWER else predicted
+
+
 def evaluate(examples: Sequence[Example], parses: Sequence[Parsed], kb: KnowledgeBase) -> Report:
     gold = [e.intent for e in examples]
-    predicted = [p.intent for p in parses]
+    predicted = [scored_intent(e.intent, p.intent) for e, p in zip(examples, parses)]
     accuracy, macro, per = intent_scores(gold, predicted)
     precision, recall = oos_scores(gold, predicted)
     cause_total = cause_ok = cause_ok_nlu = 0
@@ -237,7 +248,7 @@ def evaluate(examples: Sequence[Example], parses: Sequence[Parsed], kb: Knowledg
     errors = [
         {"text": e.text, "intent": e.intent, "predicted": p.intent, "confidence": round(p.confidence, 3)}
         for e, p in zip(examples, parses)
-        if e.intent != p.intent
+        if e.intent != scored_intent(e.intent, p.intent)
     ]
     return Report(
         n=len(examples),

@@ -83,10 +83,13 @@ def test_with_the_action_server_down_the_user_gets_an_apology_and_emergencies_th
     try:
         replies = stack.say(me, "what causes neck spasms?")
         assert replies and replies[0]["text"].startswith("Sorry, I can't answer that right now"), replies
+        # The always-on red-flag check answers an emergency with a static response first; the apology
+        # for the missing details follows, without a second, different emergency instruction.
         emergency = stack.say(me, "I have a fever and my neck is very stiff")
-        assert emergency and emergency[0]["text"].startswith(
-            "If this could be an emergency, call your local emergency number"
-        ), emergency
+        texts = [r.get("text", "") for r in emergency]
+        assert texts and texts[0].startswith("Call your local emergency number"), emergency
+        assert any("technical problem" in t for t in texts[1:]), emergency
+        assert not any(t.startswith("If this could be an emergency") for t in texts), emergency
     finally:
         stack.actions.start().wait_ready()
     # Back to normal once the action server is back, in the same conversation.
