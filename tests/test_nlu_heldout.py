@@ -13,12 +13,9 @@ import pytest
 from actions.knowledge_base import KnowledgeBase
 from scripts import nlu_metrics as m
 
-# Issue 4 asks for macro-F1 >= 0.92. With the intents added by the triage and privacy work (21 intents,
-# 444 held-out messages) the model measures 0.916-0.922 over retrainings (DIET on CPU moves about
-# +-0.01), so the test enforces a floor below that and the target is still open (README, "How well it
-# understands people").
-MACRO_F1 = 0.90
-MACRO_F1_TARGET = 0.92
+# Issue 4's thresholds, on the model `make test` trains (21 intents, 444 held-out messages). The model
+# measures macro-F1 0.94 with data/nlu/everyday.yml; DIET on CPU moves about +-0.01 between retrainings.
+MACRO_F1 = 0.92
 CAUSE_ID_ACCURACY = 0.95
 OOS_RECALL = 0.90
 

@@ -1,0 +1,139 @@
+"""The project's SQL tracker store (addons/tracker_store.py) on a real SQLite file: what the in-memory
+tracker cache and the append-only save must never get wrong.
+
+Two store objects on one database file stand for two Rasa instances behind a load balancer.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from typing import List
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from addons.tracker_store import ForgettingSQLTrackerStore
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rasa_domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+@pytest.fixture
+def db(tmp_path: pathlib.Path) -> str:
+    return str(tmp_path / "tracker.db")
+
+
+def store(domain: Domain, db: str, **kwargs: object) -> ForgettingSQLTrackerStore:
+    return ForgettingSQLTrackerStore(domain=domain, dialect="sqlite", db=db, **kwargs)
+
+
+def turn(text: str, reply: str) -> List[object]:
+    return [
+        UserUttered(text, {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("utter_greet"),
+        BotUttered(reply),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def texts(tracker: DialogueStateTracker) -> List[str]:
+    return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+
+def stored_rows(s: ForgettingSQLTrackerStore, sender: str) -> List[str]:
+    with s.session_scope() as session:
+        return [r.type_name for r in session.query(s.SQLEvent).filter(s.SQLEvent.sender_id == sender).all()]
+
+
+async def new_conversation(s: ForgettingSQLTrackerStore, sender: str) -> DialogueStateTracker:
+    tracker = await s.get_or_create_tracker(sender)
+    for event in turn("hello", "hi there"):
+        tracker.update(event)
+    await s.save(tracker)
+    return tracker
+
+
+async def test_each_event_is_stored_once_over_several_turns(rasa_domain: Domain, db: str) -> None:
+    s = store(rasa_domain, db)
+    tracker = await new_conversation(s, "a")
+    for i in range(3):
+        tracker = await s.retrieve("a")
+        assert tracker is not None
+        for event in turn(f"message {i}", f"reply {i}"):
+            tracker.update(event)
+        tracker.update(SlotSet("interview_duration", f"{i} days"))
+        await s.save(tracker)
+    fresh = await store(rasa_domain, db, cache_size=0).retrieve("a")
+    assert fresh is not None
+    assert texts(fresh) == ["hello", "message 0", "message 1", "message 2"]
+    assert fresh.get_slot("interview_duration") == "2 days"
+    assert len(stored_rows(s, "a")) == len(fresh.events) == len(tracker.events)
+
+
+async def test_a_second_instance_sees_what_the_first_wrote(rasa_domain: Domain, db: str) -> None:
+    one, two = store(rasa_domain, db), store(rasa_domain, db)
+    await new_conversation(one, "b")  # `one` now holds the tracker in its cache
+    tracker = await two.retrieve("b")
+    assert tracker is not None
+    for event in turn("from instance two", "ok"):
+        tracker.update(event)
+    await two.save(tracker)
+    again = await one.retrieve("b")  # the cached copy is stale: read from the database
+    assert again is not None
+    assert texts(again) == ["hello", "from instance two"]
+    for event in turn("back on instance one", "ok"):
+        again.update(event)
+    await one.save(again)
+    assert texts(await store(rasa_domain, db, cache_size=0).retrieve("b")) == [
+        "hello",
+        "from instance two",
+        "back on instance one",
+    ]
+
+
+async def test_a_turn_that_fails_before_saving_leaves_nothing_behind(rasa_domain: Domain, db: str) -> None:
+    s = store(rasa_domain, db)
+    await new_conversation(s, "c")
+    tracker = await s.retrieve("c")
+    assert tracker is not None
+    tracker.update(UserUttered("never saved", {"name": "greet", "confidence": 1.0}))  # the turn crashes here
+    again = await s.retrieve("c")
+    assert again is not None and again is not tracker
+    assert texts(again) == ["hello"]
+
+
+async def test_a_cached_tracker_is_handed_out_once(rasa_domain: Domain, db: str) -> None:
+    s = store(rasa_domain, db)
+    await new_conversation(s, "d")
+    first, second = await s.retrieve("d"), await s.retrieve("d")
+    assert first is not None and second is not None and first is not second
+    assert texts(first) == texts(second) == ["hello"]
+
+
+async def test_forget_me_deletes_every_row_and_the_cached_tracker(rasa_domain: Domain, db: str) -> None:
+    s = store(rasa_domain, db)
+    await new_conversation(s, "e")
+    await new_conversation(s, "bystander")
+    tracker = await s.retrieve("e")
+    assert tracker is not None
+    tracker.update(UserUttered("forget me", {"name": "forget_me", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_forget_me"))
+    tracker.update(BotUttered("Done: I have deleted this conversation."))
+    await s.save(tracker)
+    assert stored_rows(s, "e") == []
+    assert await s.retrieve("e") is None
+    assert texts(await s.retrieve("bystander")) == ["hello"]
+
+
+async def test_the_cache_is_bounded(rasa_domain: Domain, db: str) -> None:
+    s = store(rasa_domain, db, cache_size=2)
+    for sender in ("f1", "f2", "f3"):
+        await new_conversation(s, sender)
+    assert list(s._cache) == ["f2", "f3"]
+    assert texts(await s.retrieve("f1")) == ["hello"]  # dropped from the cache, read from the file
