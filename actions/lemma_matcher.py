@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import itertools
 import json
 import pathlib
 import re
@@ -30,6 +31,7 @@ from actions.text import normalise
 KNOWN_LOG_PROB = -16.0  # words more frequent than this in English are taken as meant
 NEAR_GAP = 5  # words allowed between the two parts of an "A ~ B" phrase
 NEAR = "#near"  # label suffix of matches of "A ~ B" phrases
+_LETTERS = re.compile("[a-z]*")
 
 
 @functools.lru_cache(maxsize=1)
@@ -82,6 +84,24 @@ def _is_near(phrase: str) -> bool:
     return "~" in phrase or ">" in phrase
 
 
+def _word_matches(word: str, token: str) -> bool:
+    """Whether phrase word ``word`` matches a token's canonical form: a word of four letters or more
+    also matches longer words that start with it, a shorter one its plural."""
+    if len(word) >= 4:
+        return token.startswith(word) and _LETTERS.fullmatch(token[len(word) :]) is not None
+    return token == word or token == word + "s"
+
+
+def _candidates(token: str) -> Iterable[str]:
+    """Every phrase word that could match ``token``: the token, its prefixes of 4+ letters, the token
+    without a plural "s"."""
+    yield token
+    for length in range(len(token) - 1, 3, -1):
+        yield token[:length]
+    if token.endswith("s"):
+        yield token[:-1]
+
+
 def _forms(word: str) -> Tuple[str, ...]:
     """A word and its common inflections, so that a typo in "vomiting" is still recognised."""
     stem = word[:-1] if word.endswith("e") else word
@@ -102,6 +122,10 @@ class LemmaMatcher:
         self._known = common_words() | set(self.vocabulary)
         self._targets = sorted({f for w in self.vocabulary if len(w) >= 4 and w.isalpha() for f in _forms(w)})
         self._corrections: Dict[str, Optional[str]] = {}
+        # Each phrase word as a canonical form; tokens are later given the longest of these they match.
+        self._words = frozenset(c for items in phrases.values() for p in items for c in self._phrase_words(p))
+        self._keys: Dict[str, str] = {}
+        self._expansions: Dict[str, Tuple[str, ...]] = {}
         self._matcher = Matcher(self._nlp.vocab)
         for label, items in phrases.items():
             exact = [pat for p in items if not _is_near(p) for pat in self._patterns(p)]
@@ -141,16 +165,31 @@ class LemmaMatcher:
         lemma = self._table.get(word, word)
         return str(lemma) if lemma else word
 
-    def _sequence(self, words: str) -> List[Dict[str, Any]]:
-        """Token patterns for words in order (one word may be several tokens: "cant" -> "ca nt")."""
-        out: List[Dict[str, Any]] = []
-        for token in self._nlp.make_doc(normalise(words)):
-            c = self.canonical(token.norm_, fix_typos=False)
-            out.append({"NORM": {"REGEX": "^" + re.escape(c) + ("[a-z]*" if len(c) >= 4 else "s?") + "$"}})
-        return out
+    def _words_of(self, words: str) -> List[str]:
+        """Canonical forms of the words of a phrase part, in order ("cant" is two tokens: "ca", "nt")."""
+        return [self.canonical(token.norm_, fix_typos=False) for token in self._nlp.make_doc(normalise(words))]
+
+    def _phrase_words(self, phrase: str) -> List[str]:
+        return [c for part in re.split(r"[~>|]", phrase) for c in self._words_of(part)]
+
+    def _expansion(self, word: str) -> Tuple[str, ...]:
+        """The phrase words a token key can be for ``word`` to match it: a word of four letters or more
+        matches words that start with it ("numb": "numbness"), a shorter one itself and its plural."""
+        if word not in self._expansions:
+            self._expansions[word] = tuple(sorted(w for w in self._words if _word_matches(word, w)))
+        return self._expansions[word]
+
+    def _sequences(self, words: str) -> List[List[Dict[str, Any]]]:
+        """Token patterns for words in order, one per combination of the phrase words each can be.
+
+        Every pattern token is an exact NORM value (checked inside spaCy's matcher, no Python per
+        token and pattern); ``doc`` gives each token the longest phrase word it matches as its NORM.
+        """
+        choices = [self._expansion(c) or (c,) for c in self._words_of(words)]
+        return [[{"NORM": w} for w in combination] for combination in itertools.product(*choices)]
 
     def _alternatives(self, part: str) -> List[List[Dict[str, Any]]]:
-        return [seq for seq in (self._sequence(alt) for alt in part.split("|")) if seq]
+        return [seq for alt in part.split("|") for seq in self._sequences(alt) if seq]
 
     def _patterns(self, phrase: str) -> List[List[Dict[str, Any]]]:
         """Token patterns for a phrase. "a|b c" is "a" or "b c". "A ~ B": A and B in either order
@@ -163,11 +202,21 @@ class LemmaMatcher:
         orders = lambda x, y: ((x, y), (y, x)) if sep == "~" else ((x, y),)  # noqa: E731
         return [a + gap + b for x in left for y in right for a, b in orders(x, y)]
 
+    def key(self, canonical: str) -> str:
+        """The longest phrase word that matches a token's canonical form, or the form itself (cached)."""
+        found = self._keys.get(canonical)
+        if found is None:
+            candidates = [w for w in _candidates(canonical) if w in self._words and _word_matches(w, canonical)]
+            found = max(candidates, key=len) if candidates else canonical
+            if len(self._keys) < 50_000:
+                self._keys[canonical] = found
+        return found
+
     # -- matching -------------------------------------------------------------------------------
     def doc(self, normalised: str) -> Any:
         doc = self._nlp.make_doc(normalised)
         for token in doc:
-            token.norm_ = self.canonical(token.norm_)
+            token.norm_ = self.key(self.canonical(token.norm_))
         return doc
 
     def matches(self, normalised: str) -> List[Tuple[str, int, int]]:

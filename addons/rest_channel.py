@@ -27,7 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons import action_client
+from addons import action_client, turn_gate
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class SafeRestInput(RestInput):
     def __init__(self) -> None:
         super().__init__()
         action_client.install()  # apology when the action server is down, faster result checks
+        turn_gate.install()  # a few turns at a time, the others queued in arrival order
 
     @classmethod
     def name(cls) -> str:

@@ -47,7 +47,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from addons import action_client
+from addons import action_client, turn_gate
 
 logger = logging.getLogger(__name__)
 
@@ -111,6 +111,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         **kwargs: Any,
     ) -> None:
         action_client.install()  # apology when the action server is down, faster result checks
+        turn_gate.install()  # a few turns at a time, the others queued in arrival order
         if dialect.startswith("sqlite") and db:
             pathlib.Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
@@ -140,6 +141,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = 0 if self.event_broker is not None else max(0, int(cache_size))
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        self._rows_query: Any = None
 
     def _wait_for_database(
         self,
@@ -177,22 +179,22 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             engine.dispose()
 
     # -- reading ----------------------------------------------------------------------------------
-    def _stored_rows(self, session: Any, sender_id: str) -> StoredRows:
-        """(count, last id, last timestamp) of a sender's stored events: one indexed query."""
-        E = self.SQLEvent
-        count, last_id, last_time = (
-            session.query(sa.func.count(E.id), sa.func.max(E.id), sa.func.max(E.timestamp))
-            .filter(E.sender_id == sender_id)
-            .one()
-        )
+    def _stored_rows(self, sender_id: str) -> StoredRows:
+        """(count, last id, last timestamp) of a sender's stored events: one indexed query (SQLAlchemy
+        Core, not the ORM: this runs on every turn)."""
+        if self._rows_query is None:
+            E = self.SQLEvent
+            self._rows_query = sa.select(sa.func.count(E.id), sa.func.max(E.id), sa.func.max(E.timestamp)).where(
+                E.sender_id == sa.bindparam("sender")
+            )
+        with self.engine.connect() as connection:
+            count, last_id, last_time = connection.execute(self._rows_query, {"sender": sender_id}).one()
         return int(count or 0), last_id, last_time
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
         cached = self._cache.pop(sender_id, None)
-        if cached is not None:
-            with self.session_scope() as session:
-                if self._stored_rows(session, sender_id) == getattr(cached, STORED)[1]:
-                    return cached
+        if cached is not None and self._stored_rows(sender_id) == getattr(cached, STORED)[1]:
+            return cached
         return await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
@@ -203,13 +205,28 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             ).all()
             if not self.domain or not rows:
                 return None
-            stored = self._stored_rows(session, sender_id)
+            stored = self._stored_rows(sender_id)
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
         if not fetch_events_from_all_sessions:
             setattr(tracker, STORED, (len(rows), stored))
         return tracker
 
     # -- writing ----------------------------------------------------------------------------------
+    @staticmethod
+    def _after(known: Any, added: List[Tuple[int, Optional[float]]]) -> Optional[StoredRows]:
+        """The stored rows' (count, last id, last timestamp) after appending ``added`` (id, timestamp) to
+        the rows a tracker was read with. Under the lock store nobody else writes the conversation
+        meanwhile; if somebody did, the next turn's check sees other values and reads the database."""
+        if known is None:
+            return None
+        count, last_id, last_time = known[1]
+        for row_id, timestamp in added:
+            count += 1
+            last_id = row_id if last_id is None else max(last_id, row_id)
+            if timestamp is not None:
+                last_time = timestamp if last_time is None else max(last_time, timestamp)
+        return count, last_id, last_time
+
     def _new_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
         known = getattr(tracker, STORED, None)
         if known is None or known[0] > len(tracker.events):
@@ -231,9 +248,10 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                 session.commit()
                 logger.info(f"Forgot a conversation on request: deleted {deleted} stored events.")
                 return
+            rows = []
             for event in new_events:
                 data = event.as_dict()
-                session.add(
+                rows.append(
                     self.SQLEvent(
                         sender_id=sender_id,
                         type_name=event.type_name,
@@ -243,8 +261,12 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                         data=json.dumps(data),
                     )
                 )
+            session.add_all(rows)
+            session.flush()  # assigns the rows' ids
+            stored = self._after(getattr(tracker, STORED, None), [(row.id, row.timestamp) for row in rows])
             session.commit()
-            stored = self._stored_rows(session, sender_id)
+        if stored is None:  # a tracker this store did not read: ask the database
+            stored = self._stored_rows(sender_id)
         setattr(tracker, STORED, (len(tracker.events), stored))
         if self.cache_size:
             self._cache[sender_id] = tracker

@@ -14,7 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import ForgettingSQLTrackerStore
+from addons.tracker_store import STORED, ForgettingSQLTrackerStore
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -137,3 +137,17 @@ async def test_the_cache_is_bounded(rasa_domain: Domain, db: str) -> None:
         await new_conversation(s, sender)
     assert list(s._cache) == ["f2", "f3"]
     assert texts(await s.retrieve("f1")) == ["hello"]  # dropped from the cache, read from the file
+
+
+async def test_the_next_turn_reuses_the_saved_tracker(rasa_domain: Domain, db: str) -> None:
+    """What the cache is for: after a save, the next retrieve of that conversation needs no rebuild."""
+    s = store(rasa_domain, db)
+    tracker = await new_conversation(s, "g")
+    for i in range(2):
+        again = await s.retrieve("g")
+        assert again is tracker  # the very object saved last turn, checked against the database
+        for event in turn(f"more {i}", "ok"):
+            again.update(event)
+        await s.save(again)
+    assert getattr(tracker, STORED)[1] == s._stored_rows("g")
+    assert await store(rasa_domain, db, cache_size=0).retrieve("g") is not tracker
