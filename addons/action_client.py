@@ -13,6 +13,11 @@ is active wherever `make run`, the tests or docker-compose serve the assistant.
   also checks the *schema itself* against the JSON Schema meta-schema each time: about a fifth of the
   server's time under load (profiled with py-spy during `make bench`). Here the validator is built
   once; responses are validated against the same schema and raise the same ``ValidationError``.
+- **Smaller calls.** Rasa sends the whole conversation (every event, serialised anew on every call)
+  to the action server. This project's actions read the slots, the latest message and the active
+  form, never older events, so the call carries the events of the current turn only (from the
+  latest user message on; the SDK's form validation reads the slots set at the end). Together with
+  ``enable_selective_domain`` (endpoints.yml) a call no longer grows with the conversation.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ import functools
 import logging
 from typing import Any, Dict, List, Optional
 
+import rasa
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.shared.constants import DOCS_BASE_URL
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
 logger = logging.getLogger(__name__)
@@ -62,6 +69,28 @@ async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tr
         return [create_bot_utterance(message)]
 
 
+def turn_events(tracker: Any) -> List[Dict[str, Any]]:
+    """The events from the latest user message on (all events if there is none), serialised."""
+    events = list(tracker.events)
+    start = next((i for i in range(len(events) - 1, -1, -1) if isinstance(events[i], UserUttered)), 0)
+    return [event.as_dict() for event in events[start:]]
+
+
+def action_call_format(self: RemoteAction, tracker: Any, domain: Any) -> Dict[str, Any]:
+    """Rasa's request body for the action server, with the current turn's events only."""
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = turn_events(tracker)
+    body: Dict[str, Any] = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+        body["domain"] = domain.as_dict()
+    return body
+
+
 @functools.lru_cache(maxsize=1)
 def _validator() -> Any:
     from jsonschema.validators import validator_for
@@ -90,4 +119,5 @@ def install() -> None:
     if not _installed:
         RemoteAction.run = run_or_apologise
         RemoteAction._validate_action_result = validate_action_result
+        RemoteAction._action_call_format = action_call_format
         _installed = True

@@ -79,7 +79,7 @@ def lock_store(env: Mapping[str, str]) -> Optional[Dict[str, Any]]:
 def endpoints(env: Mapping[str, str]) -> Dict[str, Any]:
     config: Dict[str, Any] = yaml.safe_load((ROOT / "endpoints.yml").read_text(encoding="utf-8")) or {}
     host, port = env.get("ACTION_HOST", "127.0.0.1"), env.get("ACTION_PORT", "5055")
-    config["action_endpoint"] = {"url": f"http://{host}:{port}/webhook"}
+    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": f"http://{host}:{port}/webhook"}
     for key, value in (("tracker_store", tracker_store(env)), ("lock_store", lock_store(env))):
         if value is None:
             config.pop(key, None)

@@ -1,12 +1,20 @@
-"""Which apology the Rasa server gives when the action server cannot be reached (addons/action_client.py)."""
+"""How the Rasa server calls the action server (addons/action_client.py): the apology when it cannot be
+reached, and what a call carries."""
 
 from __future__ import annotations
 
-from typing import Optional
+import pathlib
+from typing import Any, Dict, List, Optional
 
 import pytest
+import yaml
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
 
-from addons.action_client import APOLOGY_RESPONSE, RED_FLAG_RESPONSE, apology_for
+from addons.action_client import APOLOGY_RESPONSE, RED_FLAG_RESPONSE, action_call_format, apology_for
 
 
 @pytest.mark.parametrize(
@@ -22,3 +30,54 @@ from addons.action_client import APOLOGY_RESPONSE, RED_FLAG_RESPONSE, apology_fo
 )
 def test_apology_for(action: str, intent: Optional[str], expected: str) -> None:
     assert apology_for(action, intent) == expected
+
+
+# -- what a call to the action server carries ----------------------------------------------------------
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rasa_domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def long_conversation() -> DialogueStateTracker:
+    events: List[Event] = [ActionExecuted("action_listen")]
+    for i in range(20):
+        events += [
+            UserUttered(f"question {i}", {"name": "ask_causes", "confidence": 1.0}),
+            ActionExecuted("action_list_causes"),
+            BotUttered(f"answer {i}"),
+            ActionExecuted("action_listen"),
+        ]
+    events += [UserUttered("latest", {"name": "ask_treatment", "confidence": 1.0}), SlotSet("interview_severity", "5")]
+    return DialogueStateTracker.from_events("someone", events)
+
+
+def body(rasa_domain: Domain, action: str) -> Dict[str, Any]:
+    endpoint = EndpointConfig(**yaml.safe_load((ROOT / "endpoints.yml").read_text())["action_endpoint"])
+    return action_call_format(RemoteAction(action, endpoint), long_conversation(), rasa_domain)
+
+
+def test_a_call_carries_only_the_current_turn(rasa_domain: Domain) -> None:
+    sent = body(rasa_domain, "action_treatment")
+    assert [e["event"] for e in sent["tracker"]["events"]] == ["user", "slot"]
+    assert sent["tracker"]["latest_message"]["text"] == "latest"
+    assert sent["tracker"]["slots"]["interview_severity"] == "5"
+    assert sent["next_action"] == "action_treatment" and sent["sender_id"] == "someone"
+    assert "domain" not in sent  # endpoints.yml enables the selective domain
+
+
+def test_the_form_validation_still_gets_the_domain(rasa_domain: Domain) -> None:
+    sent = body(rasa_domain, "validate_symptom_interview_form")
+    assert "symptom_interview_form" in sent["domain"]["forms"]
+
+
+def test_the_sdk_reads_the_trimmed_call_as_before(rasa_domain: Domain) -> None:
+    """rasa_sdk's Tracker built from the trimmed call: same latest message, slots and slots to validate."""
+    from rasa_sdk import Tracker
+
+    tracker = Tracker.from_dict(body(rasa_domain, "validate_symptom_interview_form")["tracker"])
+    assert tracker.latest_message["intent"]["name"] == "ask_treatment"
+    assert tracker.get_slot("interview_severity") == "5"
+    assert tracker.slots_to_validate() == {"interview_severity": "5"}
