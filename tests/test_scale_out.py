@@ -1,5 +1,7 @@
 """Scale-out on Rasa's own production architecture, for real on loopback: PostgreSQL (tracker store) and
-Redis (lock store) from the system packages, two Rasa servers sharing them, one action server.
+Redis (lock store) from the system packages, two Rasa servers sharing them (the second with two worker
+processes), one action server. Each server keeps conversations in memory between turns
+(addons/tracker_store.py), so alternating also checks that a server notices what the other stored.
 
 Skips with the reason when PostgreSQL or Redis is not installed, unless REQUIRE_SERVICES=1 (CI), where
 that is a failure. One conversation alternates between the two servers; every event is checked in
@@ -57,7 +59,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         first = rasa_server(tmp, free_port(), endpoints).start()
         started.append(first)
         first.wait_ready()  # the first one creates the tables
-        second = rasa_server(tmp, free_port(), endpoints, ["--enable-api", "--auth-token", TOKEN]).start()
+        # The second server runs two worker processes (SANIC_WORKERS, allowed with the Redis lock store),
+        # as on one machine with several cores (README, "Deploying at scale").
+        second = rasa_server(
+            tmp, free_port(), endpoints, ["--enable-api", "--auth-token", TOKEN], SANIC_WORKERS="2"
+        ).start()
         started.append(second)
         actions.wait_ready()
         second.wait_ready()
