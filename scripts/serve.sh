@@ -23,6 +23,10 @@ ACTION_HOST="$ACTION_HOST" ACTION_PORT="$ACTION_PORT" "$BIN/python" scripts/make
 # Security defaults (README, "Security"): request bodies up to 1 MB; Rasa's HTTP API only when
 # RASA_ENABLE_API=1, and then only with a token (RASA_API_TOKEN).
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-1000000}
+# Speed (README, "Benchmark"): one TensorFlow thread per Rasa process, which parses one message at a
+# time; several processes (SANIC_WORKERS with LOCK_STORE=redis) then do not fight over the cores.
+export TF_INTRA_OP_PARALLELISM_THREADS=${TF_INTRA_OP_PARALLELISM_THREADS:-1}
+export TF_INTER_OP_PARALLELISM_THREADS=${TF_INTER_OP_PARALLELISM_THREADS:-1}
 api_args=()
 if [ "${RASA_ENABLE_API:-0}" = 1 ]; then
   if [ -z "${RASA_API_TOKEN:-}" ]; then
