@@ -47,9 +47,13 @@ _original_run = RemoteAction.run
 _installed = False
 
 
-def apology_for(action_name: str, intent: Optional[str]) -> str:
+def apology_for(action_name: str, intent: Optional[str], red_flag_level: Optional[str] = None) -> str:
+    """Which static apology answers a failed action call. ``red_flag_level`` is what the always-on
+    red-flag check (addons/red_flags.py) recorded for the message, if it found anything."""
     if intent == EMERGENCY_INTENT:
         return APOLOGY_RESPONSE  # the static utter_emergency has already given the instruction
+    if red_flag_level is not None:
+        return RED_FLAG_RESPONSE
     return RED_FLAG_RESPONSE if action_name in RED_FLAG_ACTIONS or intent in RED_FLAG_INTENTS else APOLOGY_RESPONSE
 
 
@@ -59,8 +63,11 @@ async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tr
     except ActionExecutionRejection:
         raise
     except RasaException as error:
-        intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
-        response = apology_for(self.name(), intent)
+        latest = tracker.latest_message
+        intent = (latest.intent or {}).get("name") if latest else None
+        found = (latest.parse_data or {}).get("red_flags") if latest else None
+        level = found.get("level") if isinstance(found, dict) else None
+        response = apology_for(self.name(), intent, level)
         logger.error(f"Custom action '{self.name()}' failed, answering with {response}: {error}")
         message = await nlg.generate(response, tracker, output_channel.name())
         if message is None:

@@ -32,6 +32,13 @@ def test_apology_for(action: str, intent: Optional[str], expected: str) -> None:
     assert apology_for(action, intent) == expected
 
 
+@pytest.mark.parametrize("level", ["urgent", "see_doctor"])
+def test_a_warning_sign_found_in_any_message_gets_the_red_flag_apology(level: str) -> None:
+    """The red-flag check found something in a question DIET read as a plain cause question."""
+    assert apology_for("action_explain_cause", "ask_cause", level) == RED_FLAG_RESPONSE
+    assert apology_for("action_explain_cause", "ask_cause", None) == APOLOGY_RESPONSE
+
+
 # -- what a call to the action server carries ----------------------------------------------------------
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
