@@ -7,7 +7,8 @@ is active wherever `make run`, the tests or docker-compose serve the assistant.
 - **Action server down.** Rasa logs the error, drops the action and predicts on: the person gets no
   reply at all. Here the failed call returns a static apology from the domain instead. If the message
   may describe a warning sign (the always-on red-flag check recorded one in the parse data, or the
-  intent or action says so), the apology starts with the emergency instruction (medical safety first). A rejection (``ActionExecutionRejection``, used by forms) is passed on unchanged. Only the
+  intent or action says so), the apology starts with the emergency instruction (medical safety
+  first). A rejection (``ActionExecutionRejection``, used by forms) is passed on unchanged. Only the
   live server runs actions, so conversation tests (`rasa test`) are not affected.
 - **Result validation.** Rasa 3.6 calls ``jsonschema.validate`` on every action server response, which
   also checks the *schema itself* against the JSON Schema meta-schema each time: about a fifth of the
