@@ -229,7 +229,11 @@ class ActionTellMore(MedicalAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
-        return continue_topic(dispatcher, tracker, kb, self.cause_from(tracker))
+        cause = self.cause_from(tracker)
+        listing = tracker.get_slot("topic") == TOPIC_LIST or cause is None
+        events = continue_topic(dispatcher, tracker, kb, cause)
+        # "what causes it and how do I treat it?" read as "tell me more": answer the second part too.
+        return events + answer_second_request(dispatcher, tracker, kb, requests.CAUSES if listing else "cause", cause)
 
 
 def continue_topic(
