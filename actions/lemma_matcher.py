@@ -185,7 +185,7 @@ class LemmaMatcher:
         Every pattern token is an exact NORM value (checked inside spaCy's matcher, no Python per
         token and pattern); ``doc`` gives each token the longest phrase word it matches as its NORM.
         """
-        choices = [self._expansion(c) or (c,) for c in self._words_of(words)]
+        choices = [self._expansion(c) for c in self._words_of(words)]  # never empty: c matches itself
         return [[{"NORM": w} for w in combination] for combination in itertools.product(*choices)]
 
     def _alternatives(self, part: str) -> List[List[Dict[str, Any]]]:

@@ -34,6 +34,9 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
+# Set by addons/red_flags.py; a rule has already sent the static emergency reply (utter_emergency).
+from addons.red_flags import EMERGENCY_INTENT
+
 logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_action_server_down"
@@ -41,8 +44,6 @@ RED_FLAG_RESPONSE = "utter_action_server_down_red_flag"
 # Messages that may describe a warning sign: their apology starts with the emergency instruction.
 RED_FLAG_INTENTS = frozenset({"report_red_flag", "describe_symptoms"})
 RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
-# Set by addons/red_flags.py; a rule has already sent the static emergency reply (utter_emergency).
-EMERGENCY_INTENT = "emergency"
 
 _original_run = RemoteAction.run
 _installed = False
