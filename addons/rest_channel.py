@@ -27,7 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons import action_client, turn_gate
+from addons import server
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +66,7 @@ def parse_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
 class SafeRestInput(RestInput):
     def __init__(self) -> None:
         super().__init__()
-        action_client.install()  # apology when the action server is down, faster result checks
-        turn_gate.install()  # a few turns at a time, the others queued in arrival order
+        server.install()  # apology when the action server is down, turn gate, graph runner
 
     @classmethod
     def name(cls) -> str:

@@ -47,7 +47,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from addons import action_client, turn_gate
+from addons import server
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +110,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         cache_size: int = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
-        action_client.install()  # apology when the action server is down, faster result checks
-        turn_gate.install()  # a few turns at a time, the others queued in arrival order
+        server.install()  # apology when the action server is down, turn gate, graph runner
         if dialect.startswith("sqlite") and db:
             pathlib.Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
@@ -142,6 +141,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         self.cache_size = 0 if self.event_broker is not None else max(0, int(cache_size))
         self._cache: OrderedDict[str, Any] = OrderedDict()
         self._rows_query: Any = None
+        self._insert: Any = None
 
     def _wait_for_database(
         self,
@@ -248,22 +248,27 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                 session.commit()
                 logger.info(f"Forgot a conversation on request: deleted {deleted} stored events.")
                 return
-            rows = []
+            # SQLAlchemy Core, one prepared INSERT per event (the ORM's unit of work cost twice as much).
+            connection = session.connection()
+            if self._insert is None:
+                self._insert = self.SQLEvent.__table__.insert()
+            added = []
             for event in new_events:
                 data = event.as_dict()
-                rows.append(
-                    self.SQLEvent(
-                        sender_id=sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=json.dumps(data),
-                    )
+                timestamp = data.get("timestamp")
+                result = connection.execute(
+                    self._insert,
+                    {
+                        "sender_id": sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": timestamp,
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    },
                 )
-            session.add_all(rows)
-            session.flush()  # assigns the rows' ids
-            stored = self._after(getattr(tracker, STORED, None), [(row.id, row.timestamp) for row in rows])
+                added.append((result.inserted_primary_key[0], timestamp))
+            stored = self._after(getattr(tracker, STORED, None), added)
             session.commit()
         if stored is None:  # a tracker this store did not read: ask the database
             stored = self._stored_rows(sender_id)

@@ -1,0 +1,108 @@
+"""Kept-alive HTTP connections from the Rasa server to its endpoints (above all the action server).
+
+Rasa 3.6's ``EndpointConfig.request`` opens a new ``aiohttp.ClientSession`` for every call and closes
+it afterwards, so each custom action costs a new TCP connection on both sides (connect, accept, a
+new Sanic protocol, teardown). Under ``make bench`` that was most of the time the Rasa server spent
+calling the action server.
+
+``install()`` makes ``EndpointConfig.session`` hand out one session per event loop and endpoint
+settings (headers and basic auth), which ``request`` then uses as before: ``async with`` does not
+close it. Idle connections are closed by this side after ``KEEPALIVE_SECONDS``, below the 5 s after
+which Sanic (the action server) closes them, so a request never goes out on a connection the server
+is closing. A server that restarted or went away is noticed by aiohttp (the connection is dropped
+and a new one opened); if it is down, the call fails as before and ``addons/action_client.py``
+apologises. Each Sanic worker process has its own event loop and so its own session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import contextlib
+import logging
+import weakref
+from typing import Any, Dict, Optional, Tuple
+
+import aiohttp
+from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+logger = logging.getLogger(__name__)
+
+KEEPALIVE_SECONDS = 2.0
+_original_session = EndpointConfig.session
+_sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[Any, ...], aiohttp.ClientSession]]
+_sessions = weakref.WeakKeyDictionary()
+_installed = False
+
+
+class _KeptSession:
+    """``async with`` gives the shared session and leaves it open."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        return self.session
+
+    async def __aexit__(self, *_: Any) -> None:
+        return None
+
+
+def _key(endpoint: EndpointConfig) -> Tuple[Any, ...]:
+    auth = endpoint.basic_auth or {}
+    return (
+        tuple(sorted((str(k), str(v)) for k, v in (endpoint.headers or {}).items())),
+        auth.get("username"),
+        auth.get("password"),
+    )
+
+
+def session(self: EndpointConfig) -> Any:
+    """The kept session of this loop and these settings (Rasa's own behaviour outside a running loop)."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return _original_session(self)
+    per_loop = _sessions.setdefault(loop, {})
+    key = _key(self)
+    kept: Optional[aiohttp.ClientSession] = per_loop.get(key)
+    if kept is None or kept.closed:
+        auth = aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"]) if self.basic_auth else None
+        kept = per_loop[key] = aiohttp.ClientSession(
+            headers=self.headers,
+            auth=auth,
+            timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+            connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+        )
+    return _KeptSession(kept)
+
+
+async def close_all() -> None:
+    """Closes this loop's kept sessions (tests; the server's process exit does it too)."""
+    for kept in _sessions.pop(asyncio.get_running_loop(), {}).values():
+        await kept.close()
+
+
+@atexit.register
+def _drop_connections() -> None:
+    # The loop is gone at exit: close the sockets directly so aiohttp does not warn about open sessions.
+    for per_loop in list(_sessions.values()):
+        for kept in per_loop.values():
+            connector = kept.connector
+            if connector is not None and not connector.closed:
+                with contextlib.suppress(Exception):  # best effort at exit
+                    connector._close()
+
+
+def install() -> None:
+    global _installed
+    if not _installed:
+        EndpointConfig.session = session
+        _installed = True
+
+
+def uninstall() -> None:
+    """For tests: Rasa's own session per request again."""
+    global _installed
+    EndpointConfig.session = _original_session
+    _installed = False
