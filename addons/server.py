@@ -9,11 +9,12 @@ gets the same behaviour:
 - ``turn_gate``: a few turns at a time per process, the others queued in arrival order.
 - ``graph_runner``: the prediction graph run from a cached plan instead of through dask.
 - ``http_session``: kept-alive connections to the action server instead of one per call.
+- ``fast_predict``: DIET's concrete TensorFlow graph called directly.
 """
 
 from __future__ import annotations
 
-from addons import action_client, graph_runner, http_session, turn_gate
+from addons import action_client, fast_predict, graph_runner, http_session, turn_gate
 
 
 def install() -> None:
@@ -21,3 +22,4 @@ def install() -> None:
     turn_gate.install()
     graph_runner.install()
     http_session.install()
+    fast_predict.install()

@@ -1,0 +1,112 @@
+"""addons/fast_predict.py: DIET through its concrete graph gives Rasa's outputs, array for array.
+
+Uses the model `make test` trains (models/neck-assistant.tar.gz) and held-out messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, List
+
+import numpy as np
+import pytest
+
+from addons import fast_predict
+from scripts import nlu_metrics as m
+
+EXTRA = ["", "   ", "🙂", "<b>neck</b>", "x" * 2500, "neck " * 300, "¿qué es esto?"]
+
+
+@pytest.fixture(scope="module")
+def agent() -> Any:
+    if not m.MODEL.exists():
+        pytest.fail(f"no trained model at {m.MODEL}: run `make train` (make test-unit does)")
+    fast_predict.uninstall()
+    return m.load_agent(m.MODEL)
+
+
+@pytest.fixture(autouse=True)
+def rasa_method_afterwards() -> Iterator[None]:
+    yield
+    fast_predict.uninstall()
+
+
+def _diet(agent: Any) -> Any:
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    (node,) = [node for name, node in nodes.items() if "DIETClassifier" in name]
+    return node._component.model
+
+
+def _texts() -> List[str]:
+    return [example.text for example in m.load_examples()][:150] + EXTRA
+
+
+@pytest.fixture(scope="module")
+def batches(agent: Any) -> List[Any]:
+    """DIET's input batches for the held-out messages, captured from real parses."""
+    import asyncio
+
+    model = _diet(agent)
+    captured: List[Any] = []
+    original = model._rasa_predict
+
+    def capture(batch_in: Any) -> Any:
+        captured.append(batch_in)
+        return original(batch_in)
+
+    model._rasa_predict = capture
+    try:
+
+        async def parse_all() -> None:
+            for text in _texts():
+                await agent.parse_message(text)
+
+        asyncio.run(parse_all())
+    finally:
+        del model._rasa_predict
+    return captured
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return a.dtype == b.dtype and a.shape == b.shape and np.array_equal(a, b)
+    return bool(a == b)
+
+
+def test_outputs_are_identical_and_the_fast_path_is_taken(
+    agent: Any, batches: List[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _diet(agent)
+    assert len(batches) > 100
+    expected = [fast_predict._original_rasa_predict(model, batch) for batch in batches]
+    fallbacks: List[Any] = []
+    original = fast_predict._original_rasa_predict
+    monkeypatch.setattr(fast_predict, "_original_rasa_predict", lambda *a: fallbacks.append(a) or original(*a))
+    got = [fast_predict.rasa_predict(model, batch) for batch in batches]
+    assert not fallbacks
+    assert all(_same(e, g) for e, g in zip(expected, got))
+    assert "i_scores" in expected[0] and "e_entity_ids" in expected[0]  # intent and entity outputs
+
+
+def test_a_batch_that_does_not_fit_the_signature_goes_the_usual_way(
+    agent: Any, batches: List[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = _diet(agent)
+    calls: List[Any] = []
+    monkeypatch.setattr(fast_predict, "_original_rasa_predict", lambda *a: calls.append(a) or {"usual": True})
+    wrong_dtype = tuple(v.astype(np.float64) if v.dtype == np.float32 else v for v in batches[0])
+    assert fast_predict.rasa_predict(model, wrong_dtype) == {"usual": True}
+    assert fast_predict.rasa_predict(model, tuple(batches[0])[:-1]) == {"usual": True}
+    assert len(calls) == 2
+
+
+async def test_installed_parses_are_those_of_rasa(agent: Any) -> None:
+    texts = _texts()[::5]
+    expected = [await agent.parse_message(text) for text in texts]
+    fast_predict.install()
+    got = [await agent.parse_message(text) for text in texts]
+    assert got == expected
+    assert len({parse["intent"]["name"] for parse in got}) >= 3  # real, varied parses
