@@ -18,7 +18,7 @@ are identical, array by array, on the held-out messages.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -33,7 +33,7 @@ _original_rasa_predict = RasaModel._rasa_predict
 _installed = False
 
 
-def _concrete(model: RasaModel) -> Optional[Tuple[Any, list]]:
+def _concrete(model: RasaModel) -> Tuple[Any, list]:
     cached = model.__dict__.get(CONCRETE)
     if cached is None:
         concrete = model._tf_predict_step.get_concrete_function()
