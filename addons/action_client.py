@@ -12,8 +12,9 @@ is active wherever `make run`, the tests or docker-compose serve the assistant.
   live server runs actions, so conversation tests (`rasa test`) are not affected.
 - **Result validation.** Rasa 3.6 calls ``jsonschema.validate`` on every action server response, which
   also checks the *schema itself* against the JSON Schema meta-schema each time: about a fifth of the
-  server's time under load (profiled with py-spy during `make bench`). Here the validator is built
-  once; responses are validated against the same schema and raise the same ``ValidationError``.
+  server's time under load (profiled with py-spy during `make bench`). Here the validators are built
+  once, and each event is checked against the schema branch of its own type (``is_valid_result``);
+  a response that fails is checked again with the whole schema and raises the same ``ValidationError``.
 - **Smaller calls.** Rasa sends the whole conversation (every event, serialised anew on every call)
   to the action server. This project's actions read the slots, the latest message and the active
   form, never older events, so the call carries the events of the current turn only (from the
@@ -23,9 +24,10 @@ is active wherever `make run`, the tests or docker-compose serve the assistant.
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import rasa
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
@@ -110,9 +112,53 @@ def _validator() -> Any:
     return cls(schema)
 
 
+@functools.lru_cache(maxsize=1)
+def _event_validators() -> Optional[Tuple[Any, Dict[str, Any]]]:
+    """The response schema split in two: the response without the events' ``oneOf``, and one validator
+    per event type (the ``oneOf`` branch whose ``event`` is that type). None if the schema is not of
+    that shape (then only the full check runs)."""
+    from jsonschema.validators import validator_for
+
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())
+    try:
+        items = schema["properties"]["events"]["items"]
+        branches = items.pop("oneOf")
+        required = items["required"]
+        types = [branch["properties"]["event"]["const"] for branch in branches]
+    except (KeyError, TypeError):
+        return None
+    if "event" not in required or len(set(types)) != len(types):
+        return None
+    cls = validator_for(schema)
+    return cls(schema), {name: cls(branch) for name, branch in zip(types, branches)}
+
+
+def is_valid_result(result: Any) -> bool:
+    """Whether the action server's response fits Rasa's schema, checked branch by branch.
+
+    Every event must have an ``event`` string (``required``), and each ``oneOf`` branch fixes it to a
+    different ``const``, so exactly one branch can match: the one of the event's type. Checking the
+    response without the ``oneOf`` and then each event against its own branch therefore accepts and
+    refuses exactly what the full schema does, without trying all 23 branches on every event (the
+    full check took about 0.6 ms for a three-event response)."""
+    split = _event_validators()
+    if split is None:
+        return bool(_validator().is_valid(result))
+    outer, by_type = split
+    if not outer.is_valid(result):
+        return False
+    for event in result.get("events") or []:
+        branch = by_type.get(event["event"])
+        if branch is None or not branch.is_valid(event):
+            return False
+    return True
+
+
 def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     from jsonschema import exceptions
 
+    if is_valid_result(result):
+        return True
     error = exceptions.best_match(_validator().iter_errors(result))
     if error is not None:
         error.message += (

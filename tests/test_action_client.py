@@ -3,6 +3,7 @@ reached, and what a call carries."""
 
 from __future__ import annotations
 
+import datetime
 import pathlib
 from typing import Any, Dict, List, Optional
 
@@ -88,3 +89,84 @@ def test_the_sdk_reads_the_trimmed_call_as_before(rasa_domain: Domain) -> None:
     assert tracker.latest_message["intent"]["name"] == "ask_treatment"
     assert tracker.get_slot("interview_severity") == "5"
     assert tracker.slots_to_validate() == {"interview_severity": "5"}
+
+
+# -- result validation: the per-type check accepts and refuses exactly what Rasa's whole schema does --
+def _valid_responses() -> List[Dict[str, Any]]:
+    from rasa_sdk import events as sdk
+
+    reply = {"text": "Neck spasms have many possible causes; a doctor should confirm.", "buttons": [], "custom": {}}
+    every_kind = [
+        sdk.SlotSet("interview_severity", "5"),
+        sdk.SlotSet("requested_slot", None),
+        sdk.ActiveLoop(None),
+        sdk.ActiveLoop("symptom_interview"),
+        sdk.FollowupAction("action_listen"),
+        sdk.AllSlotsReset(),
+        sdk.Restarted(),
+        sdk.ConversationPaused(),
+        sdk.ConversationResumed(),
+        sdk.UserUtteranceReverted(),
+        sdk.ActionReverted(),
+        sdk.SessionStarted(),
+        sdk.BotUttered("hello", metadata={"x": 1}),
+        sdk.UserUttered("hi", {"intent": {"name": "greet", "confidence": 1.0}, "entities": []}),
+        sdk.ActionExecuted("action_listen"),
+        sdk.ActionExecutionRejected("action_triage"),
+        sdk.LoopInterrupted(True),
+        sdk.ReminderScheduled("EXTERNAL_x", datetime.datetime(2026, 11, 24, 10)),
+        sdk.ReminderCancelled("reminder"),
+        sdk.StoryExported(),
+        sdk.Form("symptom_interview"),
+        sdk.FormValidation(False),
+        sdk.AgentUttered("text"),
+    ]
+    return [
+        {"events": [], "responses": []},
+        {"responses": [reply]},
+        {"events": every_kind[:3], "responses": [reply]},
+        {"events": every_kind, "responses": [reply, reply]},
+        {},
+    ]
+
+
+def _invalid_responses() -> List[Any]:
+    slot = {"event": "slot", "timestamp": None, "name": "interview_severity", "value": "5"}
+    return [
+        None,
+        [],
+        "events",
+        {"events": None},
+        {"events": {"event": "slot"}},
+        {"events": [slot, "slot"]},
+        {"events": [{"timestamp": None, "name": "x", "value": 1}]},  # no event type
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"event": 5}]},
+        {"events": [{**slot, "timestamp": "yesterday"}]},
+        {"events": [{k: v for k, v in slot.items() if k != "name"}]},  # a slot needs its name
+        {"events": [{"event": "entities"}]},  # and an entities event its entities
+        {"events": [slot], "responses": "hello"},
+        {"events": [slot], "responses": ["hello"]},
+        {"events": [{**slot, "metadata": "x"}]},
+    ]
+
+
+def test_per_type_validation_agrees_with_the_whole_schema() -> None:
+    from addons.action_client import _validator, is_valid_result
+
+    full = _validator()
+    valid, invalid = _valid_responses(), _invalid_responses()
+    assert all(full.is_valid(response) for response in valid)
+    assert not any(full.is_valid(response) for response in invalid)
+    assert [is_valid_result(r) for r in valid] == [True] * len(valid)
+    assert [is_valid_result(r) for r in invalid] == [False] * len(invalid)
+
+
+def test_an_invalid_result_raises_rasas_validation_error() -> None:
+    from jsonschema import ValidationError
+
+    from addons.action_client import validate_action_result
+
+    assert validate_action_result(None, _valid_responses()[3]) is True  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        validate_action_result(None, {"events": [{"event": "no_such_event"}]})  # type: ignore[arg-type]
