@@ -10,11 +10,12 @@ gets the same behaviour:
 - ``graph_runner``: the prediction graph run from a cached plan instead of through dask.
 - ``http_session``: kept-alive connections to the action server instead of one per call.
 - ``fast_predict``: DIET's concrete TensorFlow graph called directly.
+- ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
 """
 
 from __future__ import annotations
 
-from addons import action_client, fast_predict, graph_runner, http_session, turn_gate
+from addons import action_client, fast_predict, graph_runner, http_session, nlu_thread, turn_gate
 
 
 def install() -> None:
@@ -23,3 +24,4 @@ def install() -> None:
     graph_runner.install()
     http_session.install()
     fast_predict.install()
+    nlu_thread.install()

@@ -1,0 +1,82 @@
+"""Message parsing on its own thread, so TensorFlow runs beside the event loop instead of inside it.
+
+Rasa parses a message (the NLU graph: spaCy, featurizers, DIET, the red-flag check) synchronously in
+the event loop's thread. DIET's TensorFlow graph, about a fifth of a turn's CPU time, does not hold
+Python's GIL while it runs, but nothing else can use that time: the loop is blocked in the call.
+
+``install()`` replaces ``MessageProcessor.parse_message`` with :func:`parse_message`, which is Rasa's
+method with the graph call handed to one dedicated thread (``concurrent.futures``, one worker, so
+parses still run one at a time, in arrival order, as before). While one turn's message is in
+TensorFlow on that thread, the loop serves the other turns (policies, tracker store, action calls)
+on the second core. Everything else is unchanged: the same graph, inputs and outputs. The
+conversation's tracker is not touched meanwhile, because the turn holds the conversation's lock while
+it waits for its parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import copy
+import logging
+from typing import Any, Dict, Optional
+
+import structlog
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+structlogger = structlog.get_logger()
+
+_original_parse_message = MessageProcessor.parse_message
+_executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
+_installed = False
+
+
+def _nlu_executor() -> concurrent.futures.ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+    return _executor
+
+
+async def parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: Optional[DialogueStateTracker] = None,
+    only_output_properties: bool = True,
+) -> Dict[str, Any]:
+    """Rasa 3.6's ``MessageProcessor.parse_message``, with the NLU graph run on the NLU thread."""
+    if self.http_interpreter:
+        parse_data = await self.http_interpreter.parse(message)
+    else:
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        parse_data = await asyncio.get_running_loop().run_in_executor(
+            _nlu_executor(), self._parse_message_with_graph, message, tracker, only_output_properties
+        )
+
+    self._update_full_retrieval_intent(parse_data)
+    structlogger.debug(
+        "processor.message.parse",
+        parse_data_text=copy.deepcopy(parse_data["text"]),
+        parse_data_intent=parse_data["intent"],
+        parse_data_entities=copy.deepcopy(parse_data["entities"]),
+    )
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
+def install() -> None:
+    global _installed
+    if not _installed:
+        MessageProcessor.parse_message = parse_message
+        _installed = True
+
+
+def uninstall() -> None:
+    """For tests: Rasa's own method again."""
+    global _installed
+    MessageProcessor.parse_message = _original_parse_message
+    _installed = False
