@@ -5,13 +5,15 @@ Python thread (NLU, policies, the tracker store), with a pause while the action 
 ten turns started together share the CPU in slices and finish together, late; a turn with several
 custom actions waits for a slice after each one. Under ``make bench`` (10 concurrent conversations,
 one process) p95 latency was 3-4 times the median for that reason. Letting ``RASA_CONCURRENT_TURNS``
-turns run at once (default 2: one computes while the other waits for the action server) and queueing
-the rest first come, first served, kept throughput and cut p95 to about 1.3 times the median (README,
-"Benchmark").
+turns run at once and queueing the rest first come, first served, kept throughput and cut p95 to about
+1.3 times the median (README, "Benchmark"). The default is 4: one turn's message in TensorFlow on the
+NLU thread (``addons/nlu_thread.py``), one turn on the event loop, others waiting for the action
+server. Against 2, it gave about 9 % more messages per second at the same or lower p95 (five paired
+``make bench`` runs).
 
 The gate wraps ``Agent.handle_message``, which every channel (REST, socket.io, Telegram, ...) calls,
 outside Rasa's per-conversation lock, so a queued message holds no lock. ``install()`` is called by
-this project's REST channel and tracker store when they start, like ``addons/action_client.py``.
+``addons/server.py`` when this project's REST channel or tracker store starts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from rasa.core.agent import Agent
 logger = logging.getLogger(__name__)
 
 ENV = "RASA_CONCURRENT_TURNS"
-DEFAULT_TURNS = 2
+DEFAULT_TURNS = 4
 
 _original_handle_message = Agent.handle_message
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()

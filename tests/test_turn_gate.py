@@ -12,7 +12,7 @@ from addons import turn_gate
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("", turn_gate.DEFAULT_TURNS), ("1", 1), ("4", 4), (" 3 ", 3), ("0", 2), ("-1", 2), ("many", 2)],
+    [("", 4), ("1", 1), ("2", 2), (" 3 ", 3), ("0", 4), ("-1", 4), ("many", 4)],
 )
 def test_concurrent_turns_setting(value: str, expected: int) -> None:
     assert turn_gate.concurrent_turns(value) == expected
