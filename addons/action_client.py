@@ -37,6 +37,7 @@ from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
 # Set by addons/red_flags.py; a rule has already sent the static emergency reply (utter_emergency).
+from addons.patching import Patch
 from addons.red_flags import EMERGENCY_INTENT
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,6 @@ RED_FLAG_RESPONSE = "utter_action_server_down_red_flag"
 # Messages that may describe a warning sign: their apology starts with the emergency instruction.
 RED_FLAG_INTENTS = frozenset({"report_red_flag", "describe_symptoms"})
 RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
-
-_original_run = RemoteAction.run
-_installed = False
 
 
 def apology_for(action_name: str, intent: Optional[str], red_flag_level: Optional[str] = None) -> str:
@@ -169,10 +167,14 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     return True
 
 
+_patches = [
+    Patch(RemoteAction, "run", run_or_apologise),
+    Patch(RemoteAction, "_validate_action_result", validate_action_result),
+    Patch(RemoteAction, "_action_call_format", action_call_format),
+]
+_original_run = _patches[0].original
+
+
 def install() -> None:
-    global _installed
-    if not _installed:
-        RemoteAction.run = run_or_apologise
-        RemoteAction._validate_action_result = validate_action_result
-        RemoteAction._action_call_format = action_call_format
-        _installed = True
+    for patch in _patches:
+        patch.install()

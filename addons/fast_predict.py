@@ -26,11 +26,11 @@ from keras.utils import tf_utils
 from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.utils.tensorflow.models import RasaModel
 
+from addons.patching import Patch
+
 logger = logging.getLogger(__name__)
 
 CONCRETE = "_neck_concrete_predict"  # model.__dict__ key: (concrete function, [(dtype, rank)])
-_original_rasa_predict = RasaModel._rasa_predict
-_installed = False
 
 
 def _concrete(model: RasaModel) -> Tuple[Any, list]:
@@ -65,15 +65,6 @@ def rasa_predict(self: RasaModel, batch_in: Tuple[Any, ...]) -> Dict[str, Any]:
     return outputs
 
 
-def install() -> None:
-    global _installed
-    if not _installed:
-        RasaModel._rasa_predict = rasa_predict
-        _installed = True
-
-
-def uninstall() -> None:
-    """For tests: Rasa's own method again."""
-    global _installed
-    RasaModel._rasa_predict = _original_rasa_predict
-    _installed = False
+_patch = Patch(RasaModel, "_rasa_predict", rasa_predict)
+_original_rasa_predict = _patch.original
+install, uninstall = _patch.install, _patch.uninstall

@@ -24,10 +24,10 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 
+from addons.patching import Patch
+
 logger = logging.getLogger(__name__)
 
-_original_run = DaskGraphRunner.run
-_installed = False
 PLAN = "_neck_plans"  # attribute of a runner: {targets: [(node name, [names it needs, in order])]}
 
 
@@ -81,15 +81,6 @@ def run(
     return dict(results[target] for target in run_targets)
 
 
-def install() -> None:
-    global _installed
-    if not _installed:
-        DaskGraphRunner.run = run
-        _installed = True
-
-
-def uninstall() -> None:
-    """For tests: Rasa's own ``run`` again."""
-    global _installed
-    DaskGraphRunner.run = _original_run
-    _installed = False
+_patch = Patch(DaskGraphRunner, "run", run)
+_original_run = _patch.original
+install, uninstall = _patch.install, _patch.uninstall

@@ -26,13 +26,13 @@ from typing import Any, Dict, Optional, Tuple
 import aiohttp
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
+from addons.patching import Patch
+
 logger = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 2.0
-_original_session = EndpointConfig.session
 _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[Any, ...], aiohttp.ClientSession]]
 _sessions = weakref.WeakKeyDictionary()
-_installed = False
 
 
 class _KeptSession:
@@ -94,15 +94,6 @@ def _drop_connections() -> None:
                     connector._close()
 
 
-def install() -> None:
-    global _installed
-    if not _installed:
-        EndpointConfig.session = session
-        _installed = True
-
-
-def uninstall() -> None:
-    """For tests: Rasa's own session per request again."""
-    global _installed
-    EndpointConfig.session = _original_session
-    _installed = False
+_patch = Patch(EndpointConfig, "session", session)
+_original_session = _patch.original
+install, uninstall = _patch.install, _patch.uninstall

@@ -26,12 +26,12 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from addons.patching import Patch
+
 logger = logging.getLogger(__name__)
 structlogger = structlog.get_logger()
 
-_original_parse_message = MessageProcessor.parse_message
 _executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
-_installed = False
 
 
 def _nlu_executor() -> concurrent.futures.ThreadPoolExecutor:
@@ -68,15 +68,5 @@ async def parse_message(
     return parse_data
 
 
-def install() -> None:
-    global _installed
-    if not _installed:
-        MessageProcessor.parse_message = parse_message
-        _installed = True
-
-
-def uninstall() -> None:
-    """For tests: Rasa's own method again."""
-    global _installed
-    MessageProcessor.parse_message = _original_parse_message
-    _installed = False
+_patch = Patch(MessageProcessor, "parse_message", parse_message)
+install, uninstall = _patch.install, _patch.uninstall

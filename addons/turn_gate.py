@@ -26,14 +26,14 @@ from typing import Any, Optional
 
 from rasa.core.agent import Agent
 
+from addons.patching import Patch
+
 logger = logging.getLogger(__name__)
 
 ENV = "RASA_CONCURRENT_TURNS"
 DEFAULT_TURNS = 4
 
-_original_handle_message = Agent.handle_message
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
-_installed = False
 
 
 def concurrent_turns(value: Optional[str] = None) -> int:
@@ -64,8 +64,6 @@ async def handle_message(self: Agent, message: Any) -> Any:
         return await _original_handle_message(self, message)
 
 
-def install() -> None:
-    global _installed
-    if not _installed:
-        Agent.handle_message = handle_message
-        _installed = True
+_patch = Patch(Agent, "handle_message", handle_message)
+_original_handle_message = _patch.original
+install = _patch.install

@@ -1,4 +1,5 @@
-"""Shared fixtures: the real domain, the knowledge base, a fresh dispatcher and a tracker factory."""
+"""Shared fixtures: the real domain, the knowledge base, the trained agent, a fresh dispatcher and a tracker
+factory."""
 
 from __future__ import annotations
 
@@ -28,6 +29,17 @@ def domain() -> Dict[str, Any]:
 @pytest.fixture(scope="session")
 def kb() -> KnowledgeBase:
     return get_kb()
+
+
+@pytest.fixture(scope="session")
+def trained_agent() -> Any:
+    """A Rasa agent with the model `make test` trains (models/neck-assistant.tar.gz), loaded once."""
+    from scripts import nlu_metrics
+
+    if not nlu_metrics.MODEL.exists():
+        pytest.fail(f"no trained model at {nlu_metrics.MODEL}: run `make train` (make test-unit does)")
+    nlu_metrics.quiet_logging()
+    return nlu_metrics.load_agent(nlu_metrics.MODEL)
 
 
 @pytest.fixture

@@ -17,15 +17,13 @@ EXTRA = ["", "   ", "🙂", "<b>neck</b>", "x" * 2500, "neck " * 300, "¿qué es
 
 
 @pytest.fixture(scope="module")
-def agent() -> Any:
-    if not m.MODEL.exists():
-        pytest.fail(f"no trained model at {m.MODEL}: run `make train` (make test-unit does)")
-    fast_predict.uninstall()
-    return m.load_agent(m.MODEL)
+def agent(trained_agent: Any) -> Any:
+    return trained_agent
 
 
 @pytest.fixture(autouse=True)
-def rasa_method_afterwards() -> Iterator[None]:
+def rasa_own_behaviour() -> Iterator[None]:
+    fast_predict.uninstall()  # Rasa's own behaviour unless a test installs the patch
     yield
     fast_predict.uninstall()
 

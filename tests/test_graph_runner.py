@@ -15,7 +15,6 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons import graph_runner
-from scripts import nlu_metrics as m
 
 MESSAGES = [
     "hi",
@@ -35,15 +34,13 @@ MESSAGES = [
 
 
 @pytest.fixture(scope="module")
-def agent() -> Any:
-    if not m.MODEL.exists():
-        pytest.fail(f"no trained model at {m.MODEL}: run `make train` (make test-unit does)")
-    graph_runner.uninstall()
-    return m.load_agent(m.MODEL)
+def agent(trained_agent: Any) -> Any:
+    return trained_agent
 
 
 @pytest.fixture(autouse=True)
-def rasa_run_afterwards() -> Any:
+def rasa_own_behaviour() -> Any:
+    graph_runner.uninstall()  # Rasa's own behaviour unless a test installs the patch
     yield
     graph_runner.uninstall()
 

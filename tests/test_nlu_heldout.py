@@ -21,11 +21,8 @@ OOS_RECALL = 0.90
 
 
 @pytest.fixture(scope="session")
-def agent():  # type: ignore[no-untyped-def]
-    if not m.MODEL.exists():
-        pytest.fail(f"no trained model at {m.MODEL}: run `make train` (make test-unit does)")
-    m.quiet_logging()
-    return m.load_agent(m.MODEL)
+def agent(trained_agent):  # type: ignore[no-untyped-def]
+    return trained_agent
 
 
 @pytest.fixture(scope="session")

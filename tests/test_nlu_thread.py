@@ -14,7 +14,6 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
 from addons import nlu_thread
-from scripts import nlu_metrics as m
 
 TEXTS = [
     "hi",
@@ -31,15 +30,13 @@ TEXTS = [
 
 
 @pytest.fixture(scope="module")
-def agent() -> Any:
-    if not m.MODEL.exists():
-        pytest.fail(f"no trained model at {m.MODEL}: run `make train` (make test-unit does)")
-    nlu_thread.uninstall()
-    return m.load_agent(m.MODEL)
+def agent(trained_agent: Any) -> Any:
+    return trained_agent
 
 
 @pytest.fixture(autouse=True)
-def rasa_method_afterwards() -> Iterator[None]:
+def rasa_own_behaviour() -> Iterator[None]:
+    nlu_thread.uninstall()  # Rasa's own behaviour unless a test installs the patch
     yield
     nlu_thread.uninstall()
 
