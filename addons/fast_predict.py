@@ -17,7 +17,6 @@ are identical, array by array, on the held-out messages.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, Tuple
 
 import numpy as np
@@ -27,8 +26,6 @@ from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.utils.tensorflow.models import RasaModel
 
 from addons.patching import Patch
-
-logger = logging.getLogger(__name__)
 
 CONCRETE = "_neck_concrete_predict"  # model.__dict__ key: (concrete function, [(dtype, rank)])
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
-import logging
 import weakref
 from typing import Any, Dict, Optional, Tuple
 
@@ -27,8 +26,6 @@ import aiohttp
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from addons.patching import Patch
-
-logger = logging.getLogger(__name__)
 
 KEEPALIVE_SECONDS = 2.0
 _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[Any, ...], aiohttp.ClientSession]]

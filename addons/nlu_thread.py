@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import copy
-import logging
 from typing import Any, Dict, Optional
 
 import structlog
@@ -28,7 +27,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons.patching import Patch
 
-logger = logging.getLogger(__name__)
 structlogger = structlog.get_logger()
 
 _executor: Optional[concurrent.futures.ThreadPoolExecutor] = None

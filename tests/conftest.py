@@ -32,7 +32,7 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def trained_agent() -> Any:
+def agent() -> Any:
     """A Rasa agent with the model `make test` trains (models/neck-assistant.tar.gz), loaded once."""
     from scripts import nlu_metrics
 

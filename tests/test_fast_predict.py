@@ -12,13 +12,7 @@ import pytest
 
 from addons import fast_predict
 from scripts import nlu_metrics as m
-
-EXTRA = ["", "   ", "🙂", "<b>neck</b>", "x" * 2500, "neck " * 300, "¿qué es esto?"]
-
-
-@pytest.fixture(scope="module")
-def agent(trained_agent: Any) -> Any:
-    return trained_agent
+from tests.samples import MESSAGES
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +29,7 @@ def _diet(agent: Any) -> Any:
 
 
 def _texts() -> List[str]:
-    return [example.text for example in m.load_examples()][:150] + EXTRA
+    return [example.text for example in m.load_examples()][:150] + MESSAGES
 
 
 @pytest.fixture(scope="module")

@@ -15,27 +15,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from addons import graph_runner
-
-MESSAGES = [
-    "hi",
-    "what causes neck spasms?",
-    "can stress cause a stiff neck",
-    "my neck has been stiff for a few days after sleeping wrong",
-    "I have a fever, a stiff neck and a terrible headache",
-    "no fever, just a sore neck from my desk job",
-    "forget me",
-    "¿por qué me duele el cuello?",
-    "<script>alert(1)</script>",
-    "",
-    "   ",
-    "🙂🙂",
-    "x" * 3000,
-]
-
-
-@pytest.fixture(scope="module")
-def agent(trained_agent: Any) -> Any:
-    return trained_agent
+from tests.samples import MESSAGES
 
 
 @pytest.fixture(autouse=True)

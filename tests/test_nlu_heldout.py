@@ -21,11 +21,6 @@ OOS_RECALL = 0.90
 
 
 @pytest.fixture(scope="session")
-def agent(trained_agent):  # type: ignore[no-untyped-def]
-    return trained_agent
-
-
-@pytest.fixture(scope="session")
 def heldout(agent, kb: KnowledgeBase) -> Tuple[List[m.Example], List[m.Parsed], m.Report]:  # type: ignore[no-untyped-def]
     examples = m.load_examples()
     parses = m.parse_all(agent, [e.text for e in examples])

@@ -14,24 +14,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
 from addons import nlu_thread
-
-TEXTS = [
-    "hi",
-    "what causes neck spasms?",
-    "my neck has been stiff for a few days",
-    "I have a fever and a stiff neck and a terrible headache",
-    "no fever, just a sore neck from my desk job",
-    "¿por qué me duele el cuello?",
-    "<script>alert(1)</script>",
-    "",
-    "🙂",
-    "x" * 3000,
-]
-
-
-@pytest.fixture(scope="module")
-def agent(trained_agent: Any) -> Any:
-    return trained_agent
+from tests.samples import MESSAGES
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +29,7 @@ async def _parse_all(agent: Any, texts: List[str]) -> List[Dict[str, Any]]:
 
 
 async def test_parses_are_rasas_and_run_on_the_nlu_thread(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = await _parse_all(agent, TEXTS)
+    expected = await _parse_all(agent, MESSAGES)
     threads: List[str] = []
     original = MessageProcessor._parse_message_with_graph
 
@@ -56,8 +39,8 @@ async def test_parses_are_rasas_and_run_on_the_nlu_thread(agent: Any, monkeypatc
 
     monkeypatch.setattr(MessageProcessor, "_parse_message_with_graph", recording)
     nlu_thread.install()
-    assert await _parse_all(agent, TEXTS) == expected
-    assert len(threads) == len(TEXTS)
+    assert await _parse_all(agent, MESSAGES) == expected
+    assert len(threads) == len(MESSAGES)
     assert all(name.startswith("nlu") for name in threads)
     assert threading.current_thread().name not in threads
 
@@ -65,7 +48,7 @@ async def test_parses_are_rasas_and_run_on_the_nlu_thread(agent: Any, monkeypatc
 async def test_concurrent_parses_run_one_at_a_time_and_keep_their_own_results(
     agent: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    texts = TEXTS * 3
+    texts = MESSAGES * 3
     expected = await _parse_all(agent, texts)
     running, peak = 0, 0
     lock = threading.Lock()
