@@ -36,9 +36,8 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
-# Set by addons/red_flags.py; a rule has already sent the static emergency reply (utter_emergency).
+from addons import red_flags
 from addons.patching import Patch
-from addons.red_flags import EMERGENCY_INTENT
 
 logger = logging.getLogger(__name__)
 
@@ -52,8 +51,9 @@ RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
 def apology_for(action_name: str, intent: Optional[str], red_flag_level: Optional[str] = None) -> str:
     """Which static apology answers a failed action call. ``red_flag_level`` is what the always-on
     red-flag check (addons/red_flags.py) recorded for the message, if it found anything."""
-    if intent == EMERGENCY_INTENT:
-        return APOLOGY_RESPONSE  # the static utter_emergency has already given the instruction
+    if intent == red_flags.EMERGENCY_INTENT:
+        # Set by the red-flag check; a rule has already sent the static utter_emergency with the instruction.
+        return APOLOGY_RESPONSE
     if red_flag_level is not None:
         return RED_FLAG_RESPONSE
     return RED_FLAG_RESPONSE if action_name in RED_FLAG_ACTIONS or intent in RED_FLAG_INTENTS else APOLOGY_RESPONSE
@@ -67,7 +67,7 @@ async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tr
     except RasaException as error:
         latest = tracker.latest_message
         intent = (latest.intent or {}).get("name") if latest else None
-        found = (latest.parse_data or {}).get("red_flags") if latest else None
+        found = (latest.parse_data or {}).get(red_flags.PARSE_KEY) if latest else None
         level = found.get("level") if isinstance(found, dict) else None
         response = apology_for(self.name(), intent, level)
         logger.error(f"Custom action '{self.name()}' failed, answering with {response}: {error}")

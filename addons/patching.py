@@ -14,10 +14,6 @@ class Patch:
         self.replacement = replacement
         self.original = getattr(owner, name)
 
-    @property
-    def installed(self) -> bool:
-        return getattr(self.owner, self.name) is self.replacement
-
     def install(self) -> None:
         setattr(self.owner, self.name, self.replacement)
 

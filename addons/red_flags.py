@@ -36,6 +36,7 @@ from actions.triage import Assessment, assess, get_red_flags
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
+PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by addons/action_client.py)
 NUMBER_ENTITY = "emergency_number"
 MAX_TEXT = 5000
 
@@ -95,7 +96,7 @@ class RedFlagDetector(GraphComponent):
                 continue
             original = message.get(INTENT) or {}
             message.set(
-                "red_flags",
+                PARSE_KEY,
                 {
                     "level": result.level,
                     "rules": [r.id for r in result.rules],

@@ -66,7 +66,7 @@ def parse_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
 class SafeRestInput(RestInput):
     def __init__(self) -> None:
         super().__init__()
-        server.install()  # apology when the action server is down, turn gate, graph runner
+        server.install()  # the server-side patches (addons/server.py)
 
     @classmethod
     def name(cls) -> str:

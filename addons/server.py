@@ -1,7 +1,7 @@
 """What the Rasa server of this project patches into Rasa when it starts.
 
 Called by the project's REST channel and tracker store (whichever Rasa creates first; a second call
-does nothing), so that every way of starting the server (``make run``, docker-compose, the tests)
+changes nothing), so that every way of starting the server (``make run``, docker-compose, the tests)
 gets the same behaviour:
 
 - ``action_client``: an apology (with the emergency instruction first when the message carried a red

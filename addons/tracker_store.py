@@ -110,7 +110,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         cache_size: int = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
-        server.install()  # apology when the action server is down, turn gate, graph runner
+        server.install()  # the server-side patches (addons/server.py)
         if dialect.startswith("sqlite") and db:
             pathlib.Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
@@ -140,8 +140,12 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = 0 if self.event_broker is not None else max(0, int(cache_size))
         self._cache: OrderedDict[str, Any] = OrderedDict()
-        self._rows_query: Any = None
-        self._insert: Any = None
+        # Built once; reused on every turn (SQLAlchemy Core, not the ORM).
+        E = self.SQLEvent
+        self._rows_query = sa.select(sa.func.count(E.id), sa.func.max(E.id), sa.func.max(E.timestamp)).where(
+            E.sender_id == sa.bindparam("sender")
+        )
+        self._insert = E.__table__.insert()
 
     def _wait_for_database(
         self,
@@ -182,11 +186,6 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
     def _stored_rows(self, sender_id: str) -> StoredRows:
         """(count, last id, last timestamp) of a sender's stored events: one indexed query (SQLAlchemy
         Core, not the ORM: this runs on every turn)."""
-        if self._rows_query is None:
-            E = self.SQLEvent
-            self._rows_query = sa.select(sa.func.count(E.id), sa.func.max(E.id), sa.func.max(E.timestamp)).where(
-                E.sender_id == sa.bindparam("sender")
-            )
         with self.engine.connect() as connection:
             count, last_id, last_time = connection.execute(self._rows_query, {"sender": sender_id}).one()
         return int(count or 0), last_id, last_time
@@ -250,8 +249,6 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                 return
             # SQLAlchemy Core, one prepared INSERT per event (the ORM's unit of work cost twice as much).
             connection = session.connection()
-            if self._insert is None:
-                self._insert = self.SQLEvent.__table__.insert()
             added = []
             for event in new_events:
                 data = event.as_dict()

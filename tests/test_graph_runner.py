@@ -14,7 +14,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons import graph_runner
+from addons import graph_runner, red_flags
 from tests.samples import MESSAGES
 
 
@@ -36,7 +36,7 @@ def _parse(agent: Any, text: str, runner_run: Any) -> Dict[str, Any]:
         targets=[target],
     )
     parsed = out[target][0]
-    return {key: parsed.get(key) for key in ("intent", "entities", "intent_ranking", "red_flags")}
+    return {key: parsed.get(key) for key in ("intent", "entities", "intent_ranking", red_flags.PARSE_KEY)}
 
 
 def _tracker(agent: Any, intent: str, text: str) -> DialogueStateTracker:
