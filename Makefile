@@ -92,8 +92,8 @@ test-stories: install train ## Conversation tests (tests/test_stories.yml) with 
 test: install train lint validate test-unit test-stories ## Everything: lint, data validation, pytest, conversation tests
 	@echo "All checks passed."
 
-eval-triage: install ## Score the red-flag engine on tests/triage_eval (recall, safe-triage, accuracy, over-triage)
-	$(PY) scripts/eval_triage.py
+eval-triage: install train ## Triage end to end over the REST webhook on tests/triage_eval (tuned + unseen); ENGINE=1: engine alone
+	$(PY) scripts/eval_triage.py --set $(or $(SET),all) $(if $(ENGINE),--engine) --json reports/triage-eval.json
 bench: install train ## Load test over the REST webhook: this project vs Rasa's default pipeline (not in make test)
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 # --- issue 4: NLU evaluation ---

@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, requests
-from actions.base import MedicalAction, message_text
+from actions.base import CRISIS_INTENT, MedicalAction, message_text
+from actions.checklist import checklist_for, checklist_text
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase
 from actions.replies import button
@@ -205,8 +206,13 @@ class ActionWhenDoctor(AdviceAction):
 
 
 class ActionTriage(MedicalAction):
-    """The person reports a red flag. The base class escalates what the rules recognise; when
-    they recognise nothing, err on the safe side."""
+    """A possible warning sign (DIET's ``report_red_flag``), an emergency or a crisis statement.
+
+    The base class escalates what the rules recognise. A level never comes from the intent label
+    alone: when the rules recognise nothing, the person is asked about the red flags that fit what
+    they wrote (``actions/checklist.py``). After the static crisis reply nothing casual follows."""
+
+    gives_medical_information = False
 
     def name(self) -> str:
         return "action_triage"
@@ -214,10 +220,16 @@ class ActionTriage(MedicalAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
-        if assessment.is_red_flag:
-            return []  # already escalated by run()
-        dispatcher.utter_message(text=replies.unconfirmed_red_flag(), json_message={"triage": "urgent"})
-        return [SlotSet("triage_level", "urgent")]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if assessment.is_red_flag or intent == CRISIS_INTENT:
+            return []  # escalated by run(); the crisis reply stands alone
+        items = checklist_for(message_text(tracker), assessment.findings)
+        dispatcher.utter_message(
+            text=checklist_text(items),
+            buttons=[{"title": t, "payload": p} for t, p in items]
+            + [{"title": "None of these", "payload": "none of these"}],
+        )
+        return [SlotSet("pending_offer", None)]
 
 
 class ActionTellMore(MedicalAction):

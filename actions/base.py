@@ -18,9 +18,14 @@ from actions.triage import Assessment, assess
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 5000  # characters of a message that the matchers look at
+# Entities whose values a button payload carries as what the person means ("A new medicine").
+BUTTON_ENTITIES = frozenset({"trigger", "symptom", "body_part", "duration"})
+# Said of the interview's opening description: the conversation is about the neck, shoulders or back.
+NECK_TOPIC = "neck_mention"
 
 
 EMERGENCY_INTENT = "emergency"  # set by addons/red_flags.py; the static utter_emergency answers first
+CRISIS_INTENT = "crisis"  # set by addons/red_flags.py; the static utter_crisis answers first
 # The symptom interview's slots (actions/interview.py): an emergency ends the interview and clears them.
 INTERVIEW_SLOTS = (
     "interview_duration",
@@ -33,16 +38,19 @@ INTERVIEW_SLOTS = (
 
 
 def message_text(tracker: Tracker) -> str:
-    """The user's latest text plus the values of its entities (button payloads carry only those)."""
-    text = (tracker.latest_message.get("text") or "")[:MAX_TEXT]
-    if text.startswith("/"):
-        text = ""
+    """What the person said in the latest message, as typed. Entity values never stand in for typed
+    text (they would bypass the context check: "no chest pain" has the entity "chest pain"). A button
+    payload ("/describe_symptoms{"trigger": "desk work"}") has no typed text: its values are what the
+    button says, and they go through the same checks as any text."""
+    text = (tracker.latest_message.get("text") or "")[:MAX_TEXT].strip()
+    if not text.startswith("/"):
+        return text
     values = [
         str(e.get("value"))
         for e in tracker.latest_message.get("entities", [])
-        if e.get("value") and e.get("entity") != "emergency_number"
+        if e.get("value") and e.get("entity") in BUTTON_ENTITIES
     ]
-    return " ".join([text, *values]).strip()
+    return " ".join(values)[:MAX_TEXT]
 
 
 def red_flags_in(tracker: Tracker) -> Assessment:
@@ -52,11 +60,33 @@ def red_flags_in(tracker: Tracker) -> Assessment:
     not repeat it, while a stiff neck after an earlier fever does.
     """
     text = message_text(tracker)
-    known = tracker.get_slot("red_flag_findings") or []
+    known = list(tracker.get_slot("red_flag_findings") or [])
+    if tracker.get_slot("interview_description") and NECK_TOPIC not in known:
+        known.append(NECK_TOPIC)  # an answer in the symptom interview is about the neck
     new = assess(text)
     if not new.findings:
-        return Assessment(None, findings=frozenset(known) - new.negated)
+        return Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated)
     return assess(text, known)
+
+
+def findings_events(tracker: Tracker, assessment: Assessment) -> List[EventType]:
+    """Record the findings established so far when they changed (a new one, or one now denied)."""
+    if set(assessment.findings) != set(tracker.get_slot("red_flag_findings") or []):
+        return [SlotSet("red_flag_findings", sorted(assessment.findings))]
+    return []
+
+
+def said_this_turn(tracker: Tracker, level: str) -> bool:
+    """Whether a reply of this turn already carried ``custom.triage: level`` (a repeated escalation in
+    one turn is sent once)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "bot":
+            custom = (event.get("data") or {}).get("custom") or {}
+            if custom.get("triage") == level and not custom.get("crisis"):
+                return True
+    return False
 
 
 def higher_level(a: Optional[str], b: Optional[str]) -> Optional[str]:
@@ -90,16 +120,26 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         assessment = self.check_red_flags(tracker)
-        if tracker.get_slot("triage_level") == "emergency" and assessment.level != "emergency":
+        if (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT:
+            # The static crisis reply came first; end a running interview, then only an emergency follows.
+            events.append(SlotSet("crisis", True))
+            if tracker.active_loop.get("name"):
+                events += [
+                    ActiveLoop(None),
+                    SlotSet("requested_slot", None),
+                    *[SlotSet(s, None) for s in INTERVIEW_SLOTS],
+                ]
+        crisis_now = (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT
+        if tracker.get_slot("triage_level") == "emergency" and assessment.level != "emergency" and not crisis_now:
             # After an emergency, every answer restates the advice before anything else.
-            dispatcher.utter_message(text=replies.emergency_reminder())
+            dispatcher.utter_message(text=replies.emergency_reminder(tracker))
         if assessment.is_red_flag:
             events += self.escalate(dispatcher, tracker, assessment)
             if assessment.level == "emergency":
                 return events
-        elif set(assessment.findings) != set(tracker.get_slot("red_flag_findings") or []):
-            # The message denies a finding established earlier ("actually, no fever").
-            events.append(SlotSet("red_flag_findings", sorted(assessment.findings)))
+        else:
+            # New findings below any rule ("my neck hurts"), or one denied now ("actually, no fever").
+            events += findings_events(tracker, assessment)
         events += self.answer(dispatcher, tracker, self.kb, assessment)
         if self.gives_medical_information and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=get_general().disclaimer)
@@ -140,13 +180,17 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
     """
     assert assessment.level is not None
     logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
-    static_said = (
-        assessment.level == "emergency"
-        and (tracker.latest_message.get("intent") or {}).get("name") == EMERGENCY_INTENT
-        and tracker.latest_action_name == "utter_emergency"
+    static_said = assessment.level == "emergency" and (
+        (
+            (tracker.latest_message.get("intent") or {}).get("name") == EMERGENCY_INTENT
+            and tracker.latest_action_name == "utter_emergency"
+        )
+        or said_this_turn(tracker, "emergency")
     )
     if static_said:
         dispatcher.utter_message(text=replies.emergency_details(assessment))
+    elif said_this_turn(tracker, assessment.level):
+        pass  # already said in this turn
     else:
         dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
     events: List[EventType] = [

@@ -17,7 +17,16 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import replies
-from actions.base import EMERGENCY_INTENT, INTERVIEW_SLOTS, escalate, higher_level, message_text, red_flags_in
+from actions.base import (
+    CRISIS_INTENT,
+    EMERGENCY_INTENT,
+    INTERVIEW_SLOTS,
+    escalate,
+    findings_events,
+    higher_level,
+    message_text,
+    red_flags_in,
+)
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Suggestion
 from actions.text import normalise
@@ -173,29 +182,57 @@ class ActionAskInterviewDuration(Action):
             dispatcher.utter_message(text="How long have you had it?", buttons=duration_buttons())
             return []
         if tracker.get_slot("triage_level") == "emergency":
-            dispatcher.utter_message(text=replies.emergency_reminder())
+            dispatcher.utter_message(text=replies.emergency_reminder(tracker))
         description = message_text(tracker)[: MAX_ANSWER * 4] or "-"
         assessment = red_flags_in(tracker)
         if assessment.is_red_flag:
             events += escalate(dispatcher, tracker, assessment)
             if assessment.level == "emergency":
                 return events
+        else:
+            events += findings_events(tracker, assessment)
         found = get_kb().suggest(description)
         if found:
             dispatcher.utter_message(
                 text=replies.suggestions(found), json_message={"causes": [s.cause.id for s in found]}
             )
         events.append(SlotSet("interview_description", description))
+        known = answers_in(description)
         if trigger_of(description) not in (None, "unknown") and not tracker.get_slot("interview_trigger"):
-            events.append(SlotSet("interview_trigger", description[:MAX_ANSWER]))
-        dispatcher.utter_message(
-            text=(
-                "A few quick questions will help me point you in the right direction "
-                '(say "skip" to leave one out, or "stop" at any time). How long have you had it?'
-            ),
-            buttons=duration_buttons(),
+            known["interview_trigger"] = description[:MAX_ANSWER]
+        events += [SlotSet(slot, value) for slot, value in known.items()]
+        intro = (
+            "A few quick questions will help me point you in the right direction "
+            '(say "skip" to leave one out, or "stop" at any time).'
         )
-        return events
+        if "interview_duration" not in known:
+            dispatcher.utter_message(text=f"{intro} How long have you had it?", buttons=duration_buttons())
+            return events
+        # Already said how long ("for 6 weeks"): go straight to the first question not yet answered.
+        following = next((slot for slot in SLOTS if slot not in known and not tracker.get_slot(slot)), None)
+        if following is None:
+            return events
+        dispatcher.utter_message(text=intro)
+        dispatcher.utter_message(response=f"utter_ask_{following}")
+        return [*events, SlotSet("requested_slot", following)]
+
+
+_STATED_DURATION = re.compile(
+    r"\b(for|since|past|last|over|about|around|almost|nearly|been|going on|lasted|had it)\b(\s+\w+){0,3}?\s+"
+    r"(days?|weeks?|months?|years?|ages)\b|\b(days?|weeks?|months?|years?) (now|ago)\b|\bsince (yesterday|last)\b"
+)
+
+
+def answers_in(description: str) -> Dict[str, str]:
+    """Interview answers the opening message already gives: how long, and how often."""
+    known: Dict[str, str] = {}
+    duration = parse_duration(description)
+    if duration is not None and _STATED_DURATION.search(normalise(description)):
+        known["interview_duration"] = duration
+    frequency = parse_frequency(description)
+    if frequency is not None:
+        known["interview_frequency"] = frequency
+    return known
 
 
 # Questions and requests during the interview are not answers: the form steps aside, a rule
@@ -225,7 +262,7 @@ class ValidateSymptomInterviewForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in (EMERGENCY_INTENT, "stop") or intent in INTERRUPTING_INTENTS:
+        if intent in (EMERGENCY_INTENT, CRISIS_INTENT, "stop") or intent in INTERRUPTING_INTENTS:
             return []  # nothing filled: the form steps aside and the rules answer (emergency, stop, questions)
         assessment = red_flags_in(tracker)
         current = tracker.get_slot("triage_level")
@@ -234,11 +271,13 @@ class ValidateSymptomInterviewForm(FormValidationAction):
             if assessment.level in ("urgent", "emergency") and higher_level(current, assessment.level) != current:
                 events += escalate(dispatcher, tracker, assessment)
             else:
-                events.append(SlotSet("red_flag_findings", sorted(assessment.findings)))
+                events += findings_events(tracker, assessment)
             if assessment.level == "emergency":
                 # No more questions: fill what is left so the form ends and the summary leads with it.
                 requested = tracker.get_slot("requested_slot")
                 return events + [SlotSet(s, SKIPPED) for s in SLOTS if s == requested or not tracker.get_slot(s)]
+        else:
+            events += findings_events(tracker, assessment)
         events += await super().run(dispatcher, tracker, domain)
         return events
 
@@ -326,7 +365,7 @@ class ActionInterviewSummary(Action):
         if level != "self_care" and not reasons:
             reasons = [flags.reason or "Of what you told me earlier."]
         if level == "emergency" and tracker.get_slot("triage_level") == "emergency":
-            dispatcher.utter_message(text=replies.emergency_reminder(), json_message={"triage": level})
+            dispatcher.utter_message(text=replies.emergency_reminder(tracker), json_message={"triage": level})
             self._causes(dispatcher, tracker, slots)
         elif LEVELS.index(level) >= LEVELS.index("urgent"):
             self._triage(dispatcher, level, reasons)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from actions.context import asserted_text
 from actions.text import normalise, phrase_regex
 
 CAUSE_IDS: Tuple[str, ...] = (
@@ -181,7 +182,10 @@ class KnowledgeBase:
         return ordered
 
     def suggest(self, text: str, limit: int = 3) -> List[Suggestion]:
-        """Rank causes by the cues found in a person's description of their symptoms."""
+        """Rank causes by the cues found in a person's description of their symptoms. What the text
+        denies, puts in the past or only asks about is left out first (``actions.context``, the same
+        algorithm as the red-flag check): "I don't have a rash or a temperature" suggests no infection."""
+        text = asserted_text(text)
         norm = normalise(text)
         scores: Dict[str, float] = {}
         reasons: Dict[str, List[str]] = {}

@@ -193,14 +193,22 @@ class LemmaMatcher:
 
     def _patterns(self, phrase: str) -> List[List[Dict[str, Any]]]:
         """Token patterns for a phrase. "a|b c" is "a" or "b c". "A ~ B": A and B in either order
-        with at most ``NEAR_GAP`` words between them ("neck ~ stiff|rigid"); "A > B": A then B."""
+        with at most ``NEAR_GAP`` words between them ("neck ~ stiff|rigid"); "A > B": A then B.
+        "A ~ B ~ C" chains three parts (in that order or the reverse)."""
         sep = "~" if "~" in phrase else ">" if ">" in phrase else None
         if sep is None:
             return self._alternatives(phrase)
-        left, right = (self._alternatives(p) for p in phrase.split(sep, 1))
+        parts = [self._alternatives(p) for p in phrase.split(sep)]
         gap = [{"OP": "?"}] * NEAR_GAP
-        orders = lambda x, y: ((x, y), (y, x)) if sep == "~" else ((x, y),)  # noqa: E731
-        return [a + gap + b for x in left for y in right for a, b in orders(x, y)]
+        orders = [parts] if sep == ">" else [parts, parts[::-1]]
+        out = []
+        for order in orders:
+            for combination in itertools.product(*order):
+                pattern: List[Dict[str, Any]] = []
+                for i, seq in enumerate(combination):
+                    pattern += (gap if i else []) + seq
+                out.append(pattern)
+        return out
 
     def key(self, canonical: str) -> str:
         """The longest phrase word that matches a token's canonical form, or the form itself (cached)."""

@@ -6,10 +6,10 @@ Plain text with simple "- " bullets, so that every channel (web widget, SMS, Sla
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from actions.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
-from actions.triage import Assessment, first_line
+from actions.triage import DEFAULT_CRISIS_LINE, Assessment, first_line
 
 MAX_LIST_PAGE = 8  # causes per page of the list; groups are never split
 
@@ -134,7 +134,13 @@ def emergency_details(assessment: Assessment) -> str:
     return f"Why: {assessment.reason} If you are not sure, call anyway: they will tell you what to do."
 
 
-def emergency_reminder() -> str:
-    """Said before any other answer once an emergency has been raised in the conversation."""
+def emergency_reminder(tracker: Optional[Any] = None) -> str:
+    """Said before any other answer once an emergency (or a crisis) has been raised in the conversation."""
     action = first_line("emergency")
+    if tracker is not None and tracker.get_slot("crisis"):
+        line = tracker.get_slot("crisis_line") or DEFAULT_CRISIS_LINE
+        return (
+            f"Please remember: if you are in danger, {action[0].lower()}{action[1:]} "
+            f"You can talk to someone any time: {line}."
+        )
     return f"Please remember what I said: if you have not called yet, {action[0].lower()}{action[1:]}"

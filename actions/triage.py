@@ -11,35 +11,31 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
-import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
 
+from actions import context
 from actions.kb_loader import Checker
 from actions.knowledge_base import LEVELS
 from actions.lemma_matcher import NEAR, LemmaMatcher
 from actions.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
+CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
+CRISIS = "crisis"  # the matcher label of crisis statements
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")
 DEFAULT_EMERGENCY_NUMBER = "911 / 112 / 999"
+DEFAULT_CRISIS_LINE = (
+    "call or text 988 in the US, or call Samaritans free on 116 123 in the UK and Ireland, any time of day "
+    "or night; elsewhere, call your local emergency number"
+)
 
-# Words that deny a finding when they come shortly before it in the same clause.
-_NEGATORS = re.compile(
-    r"(?<![a-z])(no|not|never|without|nor|neither|denies|deny|dont|doesnt|didnt|havent|hasnt|"
-    r"isnt|arent|wasnt|werent|cant say|free of|negative for|ruled out|no sign of|none|nothing)(?![a-z])"
-)
-# Words that end a negation's reach ("no fever but a stiff neck").
-_CLAUSE_BREAK = re.compile(r"(?<![a-z])(but|however|although|though|yet|except|and now|now i|now my)(?![a-z])")
-# A finding placed in the past and said to be over.
-_PAST = re.compile(
-    r"(?<![a-z])(last (week|month|year|summer|winter)|years? ago|months? ago|weeks? ago|used to|"
-    r"when i was (a )?(kid|child|young)|as a (kid|child|teenager|baby)|in childhood|in the past|back in)(?![a-z])"
-)
-_OVER_NOW = re.compile(
-    r"(?<![a-z])(not now|not any ?more|no longer|gone now|went away|cleared up|recovered|fine now)(?![a-z])"
-)
-_NEGATION_WINDOW = 5  # words
+MAX_TEXT = 5000  # characters of a message that the matchers look at
+# Findings that are a history by nature ("I had cancer", "on steroids for years"): a past time does not cancel them.
+TIMELESS = frozenset({"cancer_history", "immunosuppressed", "osteoporosis_or_steroids", "older_age"})
+# Findings that say what the conversation is about, not a symptom: no context cancels them ("my neck is
+# not stiff" is still about the neck).
+TOPICS = frozenset({"neck_mention"})
 
 
 @dataclass(frozen=True)
@@ -73,6 +69,7 @@ class RedFlags:
     phrases: Dict[str, Tuple[str, ...]]
     rules: Tuple[Rule, ...]
     path: pathlib.Path
+    subsumes: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     _matcher: Optional[LemmaMatcher] = field(default=None, repr=False)
 
     @property
@@ -83,17 +80,22 @@ class RedFlags:
         return self._matcher
 
     def detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
-        """The findings reported in ``text`` and the ones it denies."""
+        """The findings reported in ``text`` and the ones it denies (or puts in the past, or only
+        asks about). Context comes from ``actions.context``, the one algorithm every matcher uses."""
         present, negated = set(), set()
-        for clause in re.split(r"[.;!?\n]+", text):
-            clause_norm = normalise(clause)
-            if not clause_norm:
-                continue
-            past = _is_past(clause_norm)
-            for label, start, end in self.matcher.matches(clause_norm):
+        for sentence in context.analyse(text[:MAX_TEXT]):
+            matches = self.matcher.matches(sentence.text)
+            labels = {label[: -len(NEAR)] if label.endswith(NEAR) else label for label, _, _ in matches}
+            hidden = {f for found in labels for f in self.subsumes.get(found, ())}
+            for label, start, end in matches:
                 finding = label[: -len(NEAR)] if label.endswith(NEAR) else label
-                inside = label.endswith(NEAR) and bool(_NEGATORS.search(clause_norm[start:end]))
-                if past or inside or _is_negated(clause_norm, start):
+                if finding in hidden:
+                    continue
+                inside = label.endswith(NEAR) and context.negated_inside(sentence.text[start:end])
+                kind = sentence.modifier(start)
+                if (kind == "historical" and finding in TIMELESS) or finding in TOPICS:
+                    kind, inside = None, False
+                if inside or kind is not None:
                     negated.add(finding)
                 else:
                     present.add(finding)
@@ -108,19 +110,6 @@ class RedFlags:
         level = max((r.level for r in fired), key=LEVELS.index)
         fired.sort(key=lambda r: -LEVELS.index(r.level))
         return Assessment(level, tuple(fired), findings, negated)
-
-
-def _is_negated(clause: str, start: int) -> bool:
-    before = clause[:start]
-    breaks = list(_CLAUSE_BREAK.finditer(before))
-    if breaks:
-        before = before[breaks[-1].end() :]
-    window = " ".join(before.split()[-_NEGATION_WINDOW:])
-    return bool(_NEGATORS.search(window))
-
-
-def _is_past(clause: str) -> bool:
-    return bool(_PAST.search(clause)) and bool(_OVER_NOW.search(clause))
 
 
 def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
@@ -164,7 +153,21 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     unused = sorted(set(findings) - used)
     if unused:
         raise fail("top level", "findings", f"finding(s) no rule uses: {', '.join(unused)}")
-    return RedFlags(phrases, tuple(rules), check.path)
+    raw_subsumes = data.get("subsumes") or {}
+    if not isinstance(raw_subsumes, dict):
+        raise fail("top level", "subsumes", "must be a mapping of finding id to finding ids")
+    subsumes: Dict[str, Tuple[str, ...]] = {}
+    for fid, others in raw_subsumes.items():
+        if fid not in findings or not isinstance(others, list) or not all(o in findings for o in others):
+            raise fail("subsumes", str(fid), "must map a finding id to a list of finding ids")
+        subsumes[fid] = tuple(others)
+    for fid, items in phrases.items():
+        for phrase in items:
+            if phrase.count("~") + phrase.count(">") > 2 or ("~" in phrase and ">" in phrase):
+                raise fail(
+                    f"finding '{fid}'", "phrases", f"'{phrase}': at most three parts, joined by one kind of separator"
+                )
+    return RedFlags(phrases, tuple(rules), check.path, subsumes)
 
 
 @functools.lru_cache(maxsize=1)
@@ -176,6 +179,12 @@ def emergency_number(env: Optional[Mapping[str, str]] = None) -> str:
     """The emergency number(s) named in replies; set ``EMERGENCY_NUMBER`` per deployment."""
     env = os.environ if env is None else env
     return env.get("EMERGENCY_NUMBER", "").strip() or DEFAULT_EMERGENCY_NUMBER
+
+
+def crisis_line(env: Optional[Mapping[str, str]] = None) -> str:
+    """The crisis line(s) named in the crisis response; set ``CRISIS_LINE`` per deployment."""
+    env = os.environ if env is None else env
+    return env.get("CRISIS_LINE", "").strip() or DEFAULT_CRISIS_LINE
 
 
 def first_line(level: str, number: Optional[str] = None) -> str:
@@ -191,3 +200,25 @@ def first_line(level: str, number: Optional[str] = None) -> str:
 
 def assess(text: str, known: Iterable[str] = ()) -> Assessment:
     return get_red_flags().assess(text, known)
+
+
+@functools.lru_cache(maxsize=1)
+def crisis_matcher() -> LemmaMatcher:
+    """The matcher of suicidal and self-harm statements (``kb/crisis.yml``), built once."""
+    check = Checker(CRISIS_PATH)
+    data = check.read("the crisis phrases", "'phrases'")
+    phrases = data.get("phrases")
+    if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and normalise(p) for p in phrases):
+        raise check.fail("top level", "phrases", "must be a non-empty list of phrases")
+    return LemmaMatcher({CRISIS: tuple(phrases)})
+
+
+def crisis_in(text: str) -> bool:
+    """Whether ``text`` holds a suicidal or self-harm statement (not denied: "I'm not suicidal")."""
+    matcher = crisis_matcher()
+    for sentence in context.analyse(text[:MAX_TEXT]):
+        for _label, start, end in matcher.matches(sentence.text):
+            inside = context.negated_inside(sentence.text[start:end]) and "~" in sentence.text[start:end]
+            if sentence.modifier(start) != "negated" and not inside:
+                return True
+    return False

@@ -2,8 +2,12 @@
 intent DIET predicts and even when the action server is down.
 
 Placed last in the pipeline (after the intent classifiers and the FallbackClassifier), it runs the
-triage engine (``actions/triage.py``, plain Python) on every message. When the message on its own
-describes an emergency, it
+triage engine (``actions/triage.py``, plain Python) on every message. A suicidal or self-harm
+statement (``actions.triage.crisis_in``) sets the intent ``crisis``, answered first by the static
+``utter_crisis`` (with ``CRISIS_LINE`` as the ``crisis_line`` entity when the deployment sets it). A
+finding below emergency in a message DIET read as small talk ("thanks, and it wakes me every night")
+sets ``report_red_flag``, so the finding is escalated. When the message on its own describes an
+emergency, it
 
 - overrides the intent with ``emergency`` (confidence 1.0), so that the rule
   ``emergency -> utter_emergency -> action_triage`` answers with a static response first;
@@ -31,11 +35,30 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.triage import Assessment, assess, get_red_flags
+from actions.triage import Assessment, assess, crisis_in, crisis_matcher, get_red_flags
 
 logger = logging.getLogger(__name__)
 
 EMERGENCY_INTENT = "emergency"
+CRISIS_INTENT = "crisis"
+RED_FLAG_INTENT = "report_red_flag"
+# Intents whose answer gives no medical check (static replies): a finding below emergency in such a
+# message turns it into report_red_flag, so that action_triage escalates it.
+NOT_MEDICAL_INTENTS = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "bot_challenge",
+        "help",
+        "forget_me",
+        "out_of_scope",
+        "nlu_fallback",
+    }
+)
+CRISIS_LINE_ENTITY = "crisis_line"
 PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by addons/action_client.py)
 NUMBER_ENTITY = "emergency_number"
 MAX_TEXT = 5000
@@ -75,6 +98,7 @@ class RedFlagDetector(GraphComponent):
         component = cls(config)
         try:
             get_red_flags().matcher  # noqa: B018
+            crisis_matcher()
         except Exception:  # a broken rules file is reported when a message is checked
             logger.exception("could not build the red-flag matcher")
         return component
@@ -91,38 +115,62 @@ class RedFlagDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT)
-            result = self.assess(text) if isinstance(text, str) else None
-            if result is None or result.level is None:
+            if not isinstance(text, str) or not text or text.startswith("/"):
+                continue
+            crisis = self.crisis(text)
+            result = self.assess(text)
+            level = result.level if result is not None else None
+            if not crisis and level is None:
                 continue
             original = message.get(INTENT) or {}
             message.set(
                 PARSE_KEY,
                 {
-                    "level": result.level,
-                    "rules": [r.id for r in result.rules],
-                    "findings": sorted(result.findings),
+                    "level": "emergency" if crisis else level,
+                    "crisis": crisis,
+                    "rules": [r.id for r in result.rules] if result is not None else [],
+                    "findings": sorted(result.findings) if result is not None else [],
                     "predicted_intent": original.get("name"),
                 },
                 add_to_output=True,
             )
-            if result.level != "emergency":
-                continue
-            message.set(INTENT, {"name": self.intent, "confidence": 1.0}, add_to_output=True)
-            number = os.environ.get("EMERGENCY_NUMBER", "").strip()
-            if number:
-                entities = list(message.get(ENTITIES) or [])
-                entities.append(
-                    {
-                        "entity": NUMBER_ENTITY,
-                        "value": number,
-                        "start": 0,
-                        "end": 0,
-                        "confidence": 1.0,
-                        "extractor": type(self).__name__,
-                    }
-                )
-                message.set(ENTITIES, entities, add_to_output=True)
+            if crisis:
+                message.set(INTENT, {"name": CRISIS_INTENT, "confidence": 1.0}, add_to_output=True)
+                self.add_setting(message, "CRISIS_LINE", CRISIS_LINE_ENTITY)
+                self.add_setting(message, "EMERGENCY_NUMBER", NUMBER_ENTITY)
+            elif level == "emergency":
+                message.set(INTENT, {"name": self.intent, "confidence": 1.0}, add_to_output=True)
+                self.add_setting(message, "EMERGENCY_NUMBER", NUMBER_ENTITY)
+            elif original.get("name") in NOT_MEDICAL_INTENTS:
+                # "thanks, and the pain wakes me every night": the finding, not the social intent, decides.
+                message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)
         return messages
+
+    def crisis(self, text: str) -> bool:
+        try:
+            return crisis_in(text[:MAX_TEXT])
+        except Exception:  # never let the safety net break message parsing
+            logger.exception("crisis check failed")
+            return False
+
+    def add_setting(self, message: Message, variable: str, entity: str) -> None:
+        """Add the deployment's setting (an environment variable) as an entity, which fills the slot
+        that the static response names; without it the slot keeps its default wording."""
+        value = os.environ.get(variable, "").strip()
+        if not value:
+            return
+        entities = list(message.get(ENTITIES) or [])
+        entities.append(
+            {
+                "entity": entity,
+                "value": value,
+                "start": 0,
+                "end": 0,
+                "confidence": 1.0,
+                "extractor": type(self).__name__,
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

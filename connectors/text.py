@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Mapping, Optional
 
-from actions.triage import first_line
+from actions.triage import crisis_line, first_line
 
 # A short label before the instruction, so a triage message stands out in a plain-text chat.
 _LABELS = {"emergency": "EMERGENCY", "urgent": "URGENT", "see_doctor": "Advice"}
@@ -20,6 +20,9 @@ def custom_as_text(payload: Any) -> Optional[str]:
     """
     if not isinstance(payload, Mapping):
         return None
+    if payload.get("crisis"):
+        action = first_line("emergency").lower()
+        return f"CRISIS SUPPORT: if you are in danger now, {action} Talk to someone: {crisis_line()}."
     level = payload.get("triage")
     if level not in _LABELS:
         return None

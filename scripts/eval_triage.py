@@ -145,7 +145,9 @@ def play(url: str, case: Case, session: requests.Session) -> Outcome:
     turns: List[List[Dict[str, Any]]] = []
     try:
         for text in case.messages:
-            response = session.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+            response = session.post(
+                f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+            )
             response.raise_for_status()
             replies = response.json()
             turns.append(replies)
@@ -155,7 +157,8 @@ def play(url: str, case: Case, session: requests.Session) -> Outcome:
                     levels.append(str(custom["triage"]))
                 if custom.get("crisis"):
                     crisis_anywhere = True
-                    crisis = crisis or j == 0
+                    # first in its turn: at most one text (its own) before the payload
+                    crisis = crisis or sum(bool(r.get("text")) for r in replies[:j]) <= 1
     except (requests.RequestException, ValueError) as error:
         return Outcome(case, "none", replies=turns, error=str(error))
     level = max(levels, key=rank) if levels else "none"
@@ -262,7 +265,9 @@ def report(outcomes: Sequence[Outcome], title: str) -> str:
 
 def as_json(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
     return {
-        "metrics": {k: {"hits": v[0], "total": v[1], "ratio": round(ratio(v), 4)} for k, v in metrics(outcomes).items()},
+        "metrics": {
+            k: {"hits": v[0], "total": v[1], "ratio": round(ratio(v), 4)} for k, v in metrics(outcomes).items()
+        },
         "failures": [
             {
                 "source": o.case.source,

@@ -57,7 +57,9 @@ def running_stack(env: Dict[str, str] | None = None) -> Iterator[str]:
     full_env = {**os.environ, **ENV, "TRACKER_STORE": "memory", **(env or {}), "ACTION_PORT": str(action_port)}
     with tempfile.TemporaryDirectory(prefix="neck-live-") as tmp:
         endpoints = pathlib.Path(tmp) / "endpoints.yml"
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "make_endpoints.py"), str(endpoints)], env=full_env, check=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "make_endpoints.py"), str(endpoints)], env=full_env, check=True
+        )
         commands: List[List[str]] = [
             [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
             [

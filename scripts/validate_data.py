@@ -15,7 +15,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 # Intents set by a pipeline component rather than learnt from examples (addons/red_flags.py).
-COMPONENT_INTENTS = {"emergency"}
+COMPONENT_INTENTS = {"emergency", "crisis"}
 NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
 
 

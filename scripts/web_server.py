@@ -43,8 +43,14 @@ def emergency_number() -> str:
     return configured()
 
 
+def crisis_line() -> str:
+    from actions.triage import crisis_line as configured
+
+    return configured()
+
+
 def config_js(socket_url: str) -> bytes:
-    config = {"socketUrl": socket_url, "emergencyNumber": emergency_number()}
+    config = {"socketUrl": socket_url, "emergencyNumber": emergency_number(), "crisisLine": crisis_line()}
     return f"window.NECK_CONFIG = {json.dumps(config)};\n".encode()
 
 

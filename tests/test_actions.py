@@ -282,15 +282,38 @@ def test_no_repeated_escalation_on_an_ordinary_follow_up(
     assert all("triage" not in c for c in customs(dispatcher))
 
 
-def test_red_flag_intent_the_rules_do_not_recognise_errs_on_the_safe_side(
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("something is really wrong with me", "A fever with a stiff neck"),
+        ("my chest feels weird", "Chest pain or pressure"),
+        ("my baby is not right", "Floppy or hard to wake"),
+        ("my throat feels funny after the curry", "Throat or tongue swelling"),
+    ],
+)
+def test_a_red_flag_intent_the_rules_do_not_place_asks_a_checklist_and_sets_no_level(
+    text: str, expected: str, make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
+) -> None:
+    slots = run(acts.ActionTriage(), dispatcher, make_tracker(text, "report_red_flag"), domain)
+    assert not customs(dispatcher), "the intent label alone must not give a triage level"
+    assert "triage_level" not in slots
+    message = dispatcher.messages[0]
+    assert message["text"].startswith("I want to be sure I understand")
+    assert f"- {expected}" in message["text"]  # the list as text, for channels without buttons
+    titles = [b["title"] for b in message["buttons"]]
+    assert expected in titles and titles[-1] == "None of these"
+    # every button sends plain words, which go through the same NLU and triage as typed text
+    assert all(not b["payload"].startswith("/") for b in message["buttons"])
+
+
+def test_a_checklist_button_escalates_through_the_same_triage(
     make_tracker: TrackerFactory, dispatcher: CollectingDispatcher, domain: Dict[str, Any]
 ) -> None:
-    slots = run(
-        acts.ActionTriage(), dispatcher, make_tracker("something is really wrong with me", "report_red_flag"), domain
-    )
-    assert customs(dispatcher)[0] == {"triage": "urgent"}
-    assert "emergency number" in texts(dispatcher)[0]
-    assert slots["triage_level"] == "urgent"
+    first = CollectingDispatcher()
+    run(acts.ActionTriage(), first, make_tracker("something is really wrong with me", "report_red_flag"), domain)
+    payload = next(b["payload"] for b in first.messages[0]["buttons"] if b["title"] == "A fever with a stiff neck")
+    run(acts.ActionTriage(), dispatcher, make_tracker(payload, "report_red_flag"), domain)
+    assert customs(dispatcher)[0] == {"triage": "emergency"}
 
 
 @pytest.mark.parametrize("text", ["no fever, just a stiff neck from my desk", "I had a fever last month but not now"])

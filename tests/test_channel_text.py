@@ -58,10 +58,15 @@ def test_socket_origins_come_from_credentials_then_the_environment() -> None:
 
 def test_the_page_config_names_the_socket_and_the_emergency_number(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EMERGENCY_NUMBER", "000")
+    monkeypatch.setenv("CRISIS_LINE", "call Lifeline on 13 11 14")
     js = config_js("http://127.0.0.1:5005").decode()
     assert js.startswith("window.NECK_CONFIG = ")
     config = json.loads(js.split("=", 1)[1].strip().rstrip(";"))
-    assert config == {"socketUrl": "http://127.0.0.1:5005", "emergencyNumber": "000"}
+    assert config == {
+        "socketUrl": "http://127.0.0.1:5005",
+        "emergencyNumber": "000",
+        "crisisLine": "call Lifeline on 13 11 14",
+    }
 
 
 def test_the_web_server_serves_existing_files_from_web_only() -> None:

@@ -163,13 +163,15 @@ async def test_stop_and_emergency_fill_nothing_so_the_rules_take_over(domain: Di
 
 
 async def test_an_urgent_answer_escalates_at_once_and_the_interview_goes_on(domain: Dict[str, Any]) -> None:
-    tracker = form_tracker(domain, "I have a fever", "interview_checklist")
+    tracker = form_tracker(
+        domain, "I have a fever", "interview_checklist", interview_description="my neck has been spasming"
+    )
     dispatcher, events = await validate(domain, tracker)
     assert customs(dispatcher) == [{"triage": "urgent"}]
     assert dispatcher.messages[0]["text"].startswith("Please see a doctor today")
     slots = slot_events(events)
     assert slots["triage_level"] == "urgent"
-    assert slots["red_flag_findings"] == ["fever"]
+    assert "fever" in slots["red_flag_findings"]
     assert slots["interview_checklist"] == "I have a fever"
 
 

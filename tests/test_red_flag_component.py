@@ -38,7 +38,7 @@ def test_the_configured_number_comes_as_an_entity(monkeypatch: pytest.MonkeyPatc
 
 @pytest.mark.parametrize(
     ("text", "level"),
-    [("I have a fever", "urgent"), ("painkillers don't help", "see_doctor")],
+    [("my neck hurts and I have a fever", "urgent"), ("painkillers don't help", "see_doctor")],
 )
 def test_lower_levels_are_recorded_but_the_intent_is_kept(text: str, level: str) -> None:
     [message] = RedFlagDetector({}).process([parsed(text, "describe_symptoms")])
@@ -59,4 +59,33 @@ def test_a_failing_engine_never_breaks_parsing(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr("addons.red_flags.assess", broken)
     [message] = RedFlagDetector({}).process([parsed("I have a fever and a stiff neck")])
+    assert message.get(INTENT)["name"] == "ask_cause"
+
+
+@pytest.mark.parametrize("intent", ["thank", "greet", "affirm", "out_of_scope", "nlu_fallback"])
+def test_a_finding_in_small_talk_turns_it_into_a_red_flag_report(intent: str) -> None:
+    [message] = RedFlagDetector({}).process([parsed("thanks, and my neck pain wakes me up every night", intent)])
+    assert message.get(INTENT) == {"name": "report_red_flag", "confidence": 1.0}
+    assert message.get("red_flags")["level"] == "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to kill myself", "everyone would be better off without me", "I have the pills ready", "i want to die lol"],
+)
+def test_a_crisis_statement_sets_the_crisis_intent(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRISIS_LINE", "call Lifeline on 13 11 14")
+    monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
+    [message] = RedFlagDetector({}).process([parsed(text)])
+    assert message.get(INTENT) == {"name": "crisis", "confidence": 1.0}
+    assert message.get("red_flags")["crisis"] is True
+    assert [(e["entity"], e["value"]) for e in message.get(ENTITIES)] == [("crisis_line", "call Lifeline on 13 11 14")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I'd rather die than go back to spin class", "I'm not suicidal, just sore", "dying to know why my neck cracks"],
+)
+def test_idioms_and_denials_are_not_crises(text: str) -> None:
+    [message] = RedFlagDetector({}).process([parsed(text)])
     assert message.get(INTENT)["name"] == "ask_cause"

@@ -137,7 +137,7 @@ def test_several_findings_highest_level_wins() -> None:
 
 
 def test_findings_accumulate_across_messages() -> None:
-    first = assess("I've had a fever since yesterday")
+    first = assess("my neck hurts and I've had a fever since yesterday")
     assert first.level == "urgent"
     second = assess("and now my neck is stiff", known=first.findings)
     assert second.level == "emergency"

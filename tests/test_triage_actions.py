@@ -11,19 +11,27 @@ from actions.actions import ActionTellMore, ActionTriage
 from tests.conftest import customs, slot_events
 
 
-def after_static_reply(domain: Dict[str, Any], text: str, loop: bool = False, **slots: Any) -> Tracker:
+def after_static_reply(
+    domain: Dict[str, Any], text: str, loop: bool = False, intent: str = "emergency", **slots: Any
+) -> Tracker:
     values = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
     values.update(slots)
-    latest = {"text": text, "intent": {"name": "emergency", "confidence": 1.0}, "entities": []}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": []}
+    static = "utter_crisis" if intent == "crisis" else "utter_emergency"
+    custom = {"triage": "emergency", "crisis": True} if intent == "crisis" else {"triage": "emergency"}
     return Tracker(
         "u",
         values,
         latest,
-        [{"event": "user", "text": text, "parse_data": latest}, {"event": "action", "name": "utter_emergency"}],
+        [
+            {"event": "user", "text": text, "parse_data": latest},
+            {"event": "action", "name": static},
+            {"event": "bot", "text": "(the static reply)", "data": {"custom": custom}},
+        ],
         False,
         None,
         {"name": "symptom_interview_form"} if loop else {},
-        "utter_emergency",
+        static,
     )
 
 
@@ -37,7 +45,7 @@ def test_after_the_static_reply_the_action_adds_only_the_reason(domain: Dict[str
     assert customs(dispatcher) == []  # the static reply carried custom.triage already
     slots = slot_events(events)
     assert slots["triage_level"] == "emergency"
-    assert set(slots["red_flag_findings"]) == {"fever", "stiff_neck"}
+    assert {"fever", "stiff_neck"} <= set(slots["red_flag_findings"])
 
 
 def test_an_emergency_ends_a_running_interview(domain: Dict[str, Any]) -> None:
@@ -57,3 +65,30 @@ def test_answers_after_an_emergency_restate_it_first(domain: Dict[str, Any], mak
     ActionTellMore().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["text"].startswith("Please remember what I said: if you have not called yet, call")
     assert len(dispatcher.messages) > 1  # and then the answer
+
+
+def test_after_the_static_crisis_reply_nothing_casual_follows(domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = after_static_reply(domain, "I want to end it all", loop=True, intent="crisis", triage_level="emergency")
+    events = ActionTriage().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []  # no reminder, no disclaimer, no checklist: the crisis reply stands alone
+    slots = slot_events(events)
+    assert slots["crisis"] is True
+    assert slots["requested_slot"] is None  # the interview ends
+
+
+def test_a_crisis_with_an_emergency_adds_the_emergency_once(domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = after_static_reply(domain, "I want to die and I just took all my pills, I can't breathe", intent="crisis")
+    ActionTriage().run(dispatcher, tracker, domain)
+    assert customs(dispatcher) == [{"triage": "emergency"}]
+    assert dispatcher.messages[0]["text"].startswith("Call your local emergency number")
+
+
+def test_after_a_crisis_answers_restate_the_crisis_line(domain: Dict[str, Any], make_tracker) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("what else?", intent="tell_more", triage_level="emergency", crisis=True, topic="causes_list")
+    ActionTellMore().run(dispatcher, tracker, domain)
+    first = dispatcher.messages[0]["text"]
+    assert first.startswith("Please remember: if you are in danger")
+    assert "988" in first and "116 123" in first

@@ -1,39 +1,86 @@
-"""The triage evaluation set (tests/triage_eval): its size, and the safety figures it must reach."""
+"""The triage evaluation (tests/triage_eval), end to end: every case played through the real Rasa server
+and action server over the REST webhook (the shared stack of tests/stack.py), with the safety figures
+the tuned set must reach. The unseen set is scored and printed, its floors are what round 1 reached.
+"""
 
 from __future__ import annotations
 
+from typing import Dict, List
+
 import pytest
 
-from scripts.eval_triage import evaluate, load_cases, metrics, ratio
+from scripts.eval_triage import EVAL_DIR, Outcome, evaluate_engine, evaluate_live, load_cases, metrics, ratio, report
+
+TUNED = [EVAL_DIR / "tuned"]
+UNSEEN = [EVAL_DIR / "unseen"]
+
+
+def test_the_sets_have_every_kind_of_case() -> None:
+    for dirs, size in ((TUNED, 400), (UNSEEN, 300)):
+        cases = load_cases(dirs)
+        assert len(cases) >= size
+        assert {c.level for c in cases} == {"none", "see_doctor", "urgent", "emergency"}
+        assert sum(len(c.messages) > 1 for c in cases) >= 10  # conversations over several turns
+        assert sum(c.is_control for c in cases) >= 40
+        assert sum(c.crisis for c in cases) >= 10
+
+
+def test_the_engine_alone_is_a_fast_inner_loop() -> None:
+    figures = metrics(evaluate_engine(load_cases(TUNED)))
+    assert ratio(figures["emergency recall"]) >= 0.98, figures
 
 
 @pytest.fixture(scope="module")
-def outcomes():
-    return evaluate(load_cases())
+def tuned(stack) -> List[Outcome]:
+    outcomes = evaluate_live(stack.url, load_cases(TUNED))
+    print(report(outcomes, "Tuned set, end to end"))
+    return outcomes
 
 
-def test_the_set_has_at_least_200_phrasings_of_every_kind() -> None:
-    cases = load_cases()
-    assert len(cases) >= 200
-    levels = {c.level for c in cases}
-    assert levels == {"none", "see_doctor", "urgent", "emergency"}
-    assert sum(len(c.messages) > 1 for c in cases) >= 10  # two-message conversations
-    assert sum(c.is_control for c in cases) >= 40
+@pytest.fixture(scope="module")
+def unseen(stack) -> List[Outcome]:
+    outcomes = evaluate_live(stack.url, load_cases(UNSEEN))
+    print(report(outcomes, "Unseen set, end to end"))
+    return outcomes
 
 
-def test_emergency_recall_is_at_least_98_percent(outcomes) -> None:
-    figures = metrics(outcomes)
-    assert ratio(figures["emergency recall"]) >= 0.98, figures["emergency recall"]
+def figures(outcomes: List[Outcome]) -> Dict[str, float]:
+    return {name: ratio(pair) for name, pair in metrics(outcomes).items()}
 
 
-def test_over_triage_on_controls_is_at_most_5_percent(outcomes) -> None:
-    figures = metrics(outcomes)
-    assert ratio(figures["over-triage on controls"]) <= 0.05, figures["over-triage on controls"]
+@pytest.mark.e2e
+def test_tuned_set_end_to_end(tuned: List[Outcome]) -> None:
+    f = figures(tuned)
+    assert f["errors"] == 0.0
+    assert f["emergency recall"] >= 0.98, report(tuned, "tuned")
+    assert f["crisis handled"] == 1.0, report(tuned, "tuned")
+    assert f["false alarms (controls)"] <= 0.05, report(tuned, "tuned")
+    assert f["crisis false alarms"] == 0.0, report(tuned, "tuned")
 
 
-def test_every_expected_rule_exists(outcomes) -> None:
-    from actions.triage import get_red_flags
+@pytest.mark.e2e
+def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> None:
+    """Floors a little under what the final round-1 run measured (README of tests/triage_eval), so
+    that a regression fails; the set itself is never tuned on."""
+    f = figures(unseen)
+    assert f["errors"] == 0.0
+    assert f["emergency recall"] >= UNSEEN_FLOORS["emergency recall"], report(unseen, "unseen")
+    assert f["crisis handled"] >= UNSEEN_FLOORS["crisis handled"], report(unseen, "unseen")
+    assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
-    ids = {r.id for r in get_red_flags().rules}
-    unknown = {o.case.rule for o in outcomes if o.case.rule and o.case.rule not in ids}
-    assert not unknown
+
+UNSEEN_FLOORS = {"emergency recall": 0.80, "crisis handled": 0.80}
+UNSEEN_CEILINGS = {"false alarms (controls)": 0.10}
+
+
+@pytest.mark.e2e
+def test_an_emergency_reply_starts_with_the_action(tuned: List[Outcome]) -> None:
+    """In every turn that escalates to emergency, the first thing said is what to do."""
+    for outcome in tuned:
+        for turn in outcome.replies:
+            if any((r.get("custom") or {}).get("triage") == "emergency" for r in turn):
+                first = next((r.get("text") for r in turn if r.get("text")), "")
+                assert first.startswith(FIRST_WORDS), (outcome.case.messages, first)
+
+
+FIRST_WORDS = ("Call your local emergency number", "Please remember", "I'm really sorry you're feeling like this")

@@ -4,6 +4,7 @@
   "use strict";
   var config = window.NECK_CONFIG || {};
   var number = config.emergencyNumber || "911 / 112 / 999";
+  var crisisLine = config.crisisLine || "call or text 988 in the US, or call Samaritans free on 116 123 in the UK and Ireland";
   var h = window.React.createElement;
 
   document.querySelectorAll(".emergency-number").forEach(function (el) { el.textContent = number; });
@@ -36,8 +37,21 @@
 
   /* rasa-webchat calls this for every message that is not text, buttons, image or carousel: here the
    * `{"custom": {...}}` messages of connectors/webchat.py. Only triage levels are shown. */
+  var CRISIS = {
+    role: "alert",
+    title: "You don't have to face this alone",
+    body: function () {
+      return ["If you are in danger now, call ", telLinks(number), ". Talk to someone any time: " + crisisLine + "."];
+    },
+  };
+
   function CustomPayload(props) {
     var custom = props && props.custom;
+    if (custom && custom.crisis) {
+      return h("div", { className: "triage triage-emergency triage-crisis", role: CRISIS.role, "data-triage": "crisis" },
+        h("p", { className: "triage-title" }, CRISIS.title),
+        h("p", { className: "triage-body" }, CRISIS.body()));
+    }
     var level = custom && custom.triage;
     var spec = TRIAGE[level];
     if (!spec) return null;

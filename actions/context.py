@@ -1,0 +1,420 @@
+"""Context of a mention: negated, in the past, hypothetical, a figure of speech, about someone else.
+
+One algorithm (after ConText: Harkema et al., J Biomed Inform 2009, as in medspaCy's ``context``)
+over the same text for every finding: red flags (``actions/triage.py``), crisis statements and the
+cause suggester (``actions/knowledge_base.py``). No Rasa imports.
+
+The text is cut into sentences (``. ; ! ? newline``); inside a sentence a comma is kept as the token
+``COMMA``. Then, per sentence:
+
+1. **Figures of speech** are masked (their words replaced by ``MASK``) before any matcher sees
+   them: "a pain in the neck" (not "my neck"), "hair falling out", "fell asleep", "I'd rather die
+   than ...", "dying to".
+2. **Triggers** open a scope: *negation* ("no", "not", "without", "dont have", "never had",
+   "I dont think I have", "ruled out"), *hypothetical* ("if", "what if", "in case", "what are the
+   signs of", "can a car crash cause ..."), *historical* ("last month", "years ago", "used to",
+   "as a child"). A forward trigger's scope runs to the end of the sentence or to the first
+   terminator ("but", "however", "just", "only", "now", "I have", "my", a new clause after a comma);
+   a backward trigger ("... is gone", "... ruled out") covers the words before it back to a
+   terminator. Pseudo-triggers ("not only", "no idea why", "not sure why") open nothing.
+3. **Another person** ("my son", "she", "my husband") is noted: their findings count, and replies
+   can say so.
+
+``Context.asserted(sentence, start)`` says whether a mention starting at that character of the
+normalised sentence is asserted (not negated, not hypothetical, not over).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+from actions.text import normalise
+
+COMMA = "qq0"  # stands for a comma inside a normalised sentence (no letter-only word: never "corrected")
+MASK = "zz0"  # stands for each word of a masked figure of speech
+
+_SENTENCE = re.compile(r"[.;!?\n]+|(?<=\s)-+(?=\s)")
+_SPLIT_COMMA = re.compile(r"\s*[,:()\[\]]+\s*")
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+
+
+# -- figures of speech: masked before matching --------------------------------------------------------
+FIGURES = _rx(
+    r"(a|such a|real|right|royal|massive|total|big) pain in the (neck|bum|butt|backside|arse|ass)",
+    r"pain in the (neck|bum|butt|backside|arse|ass)",
+    r"(hair|teeth|tooth|nail|nails|filling|eyelashes|eyebrows) (is |are |keeps |keep )?(falling|fall|fell|coming) out",
+    r"(fell|fall|falling|fallen) (asleep|in love|behind|apart|through|for it|out with|off the wagon|pregnant)",
+    r"(rather|sooner) (die|be dead)( than)?",
+    r"(dying|dieing) (to|for)",
+    r"to die for",
+    r"(die|died|dying) (of|from) (embarrassment|boredom|laughing|laughter|shame)",
+    r"(bored|scared|worried|tickled|loved) to death",
+    r"(my|the) (computer|laptop|phone|pc|app|server|website|system|screen|printer|car battery|battery) "
+    r"(has |is |keeps |kept )?(crashed|crashing|crash|died|dead|froze|frozen)",
+    r"crash (course|diet|diets|dieting)",
+    r"crashed (on the sofa|on the couch|out|at a friends)",
+    r"(nearly|almost|practically|basically) (gave|give) me a heart attack",
+    r"(nearly|almost|practically) had (a|an) (heart attack|stroke|seizure|fit)",
+    r"(having|have|had|throw|throwing|threw) a (hissy |little |wee )?fit (about|over|because)",
+    r"(kill|killing|killed) (it|for a|for some)",
+    r"(killing|kill) (me|us) (with|softly)",
+    r"(my|the) (kids|boss|job|work|commute|traffic|exams|deadline|deadlines|mortgage|in laws|neighbours|neighbors) "
+    r"(is|are) (killing|going to kill|gonna kill) me",
+    r"(could|would|will|gonna|going to) kill (him|her|them|my \w+)",
+    r"(laughing|laughed|laugh) (so hard|so much|till|until)( that)?( i)?( cried| couldnt breathe| cant breathe)?",
+    r"(cant|couldnt) breathe (for|from) laughing",
+    r"(take|took|takes) my breath away",
+    r"breathtaking",
+    r"(heart|heart is) (broken|breaking)",
+    r"broke my heart",
+    r"(a|my) (broken|aching) heart",
+    r"(fit|fits) (like a glove|perfectly|well|fine)",
+    r"(keep|kept|keeping) fit",
+    r"(get|getting|stay|staying|be) fit",
+    r"(gym|fitness|fit) (class|classes|session)",
+)
+
+
+# -- triggers ------------------------------------------------------------------------------------------
+# Pseudo-triggers: look like a trigger but deny nothing.
+PSEUDO = _rx(
+    r"not only",
+    r"no (idea|clue) (why|what|how|if|whether)",
+    r"not sure (why|what|how|if|whether)",
+    r"no (doubt|question|wonder)",
+    r"not (getting|got) (any )?better",
+    r"no better",
+    r"no (change|improvement|relief|let up)",
+    r"no matter",
+    r"(never|not) (stops|stopped|ending|ends|goes away|go away|went away|lets up|let up|eases|eased)",
+    r"(cant|cannot|can not|couldnt) (stop|sleep|work|cope|function|shake|get rid|seem to)",
+    r"nothing (helps|helped|works|worked|is helping|is working|touches|seems to)",
+    r"(doesnt|dont|didnt|isnt|arent|wont|not) (help|helping|helped|work|working|worked|touch|touching|do anything|"
+    r"doing anything|fade|fading|go away when|ease|easing|stop|stopping|go down)",
+    r"(wont|doesnt|isnt|not|didnt|hasnt|havent|wasnt) (feed|feeding|fed|eat|eating|eaten|drink|drinking|drunk|"
+    r"settle|settling|settled|wake|waking|woken|respond|responding|stay awake|wee|weed|pee|peed)",
+    r"not (doing|do) anything",
+    r"(wont|doesnt|cant|cannot|can not|couldnt|not able to|unable to) (bend|move|turn|look|lift|feel|swallow|"
+    r"breathe|breath|speak|talk|walk|stand|see|wake|open|pee|urinate|control|hold|keep|find|get|straighten|grip|put|"
+    r"touch|raise|sit|focus|think)",
+    r"(dont|doesnt) (know|remember) (why|what|how|where)",
+    r"no (reason|cause)",
+    r"(never|not) (had|felt|been) (this|that|anything like this|anything like that|like this|like that) (before|bad)",
+    r"(never|not) had (this|that|it) before",
+    r"(never|not) (felt|been) (this|that|so) (bad|ill|sick|unwell)",
+    r"(nothing|not) like (this|that) before",
+    r"not (normal|right|okay|ok|good|great|well)",
+    r"no one|nobody|not even",
+)
+
+NEGATION_FORWARD = _rx(
+    r"no",
+    r"not",
+    r"never",
+    r"without",
+    r"nor",
+    r"neither",
+    r"none",
+    r"nothing",
+    r"(do|does|did|have|has|had|is|are|am|was|were) not",
+    r"(dont|doesnt|didnt|havent|hasnt|hadnt|isnt|arent|aint|wasnt|werent|wont)( really| actually| even)?"
+    r"( think i have| think ive got| think i got| think he has| think she has| think they have| think it is|"
+    r" think its| think so| seem to have| have| has| got| get| feel| notice| see| seem| appear| think)?",
+    r"(deny|denies|denied)",
+    r"free of",
+    r"negative for",
+    r"no (sign|signs|evidence|history) of",
+    r"(cant|cannot|can not|couldnt) say",
+    r"(zero|0)",
+    r"absence of",
+    r"nope",
+)
+NEGATION_BACKWARD = _rx(
+    r"(is|are|has|have|had|was|were|its|it s|all|now|completely) (gone|cleared|cleared up|went away|gone away|"
+    r"disappeared|resolved|settled)( now)?(?= now| away| but| and| qq0|$)",
+    r"(gone|cleared up|went away|gone away|disappeared|resolved|settled down)(?= now| away| but| and| qq0|$)",
+    r"(were|was|been|got|is|are|has been)? ?ruled out",
+    r"(free|negative)",
+    r"(came back|come back|was|were) (negative|normal|clear|fine)",
+    r"not (present|there) (any ?more|now)?",
+    r"(is|are|was|were) (fine|normal|ok|okay)( now)?",
+    r"(no longer|not any ?more)",
+)
+HYPOTHETICAL_FORWARD = _rx(
+    r"if",
+    r"what if",
+    r"even if",
+    r"in case",
+    r"unless",
+    r"suppose|supposing",
+    r"(in|on) the (off )?chance",
+    r"(what|which|how) (are|is|would be) (the )?(signs|symptoms|warning signs|red flags|signals|causes)( of)?",
+    r"(signs|symptoms|warning signs|red flags) (of|for|that|to look out for|to watch for)",
+    r"(how|when) (do|would|can|should|could) (i|you|we|one|people|someone) (know|tell|recognise|recognize|spot|"
+    r"notice|check|be sure|worry|get help)",
+    r"(when|how soon) should (i|you|we) (worry|see|call|go|seek|get)",
+    r"(what|how) (happens|would happen)",
+    r"(look|looking|watch|watching) (out )?for",
+    r"(is|are) (it|there) (a|any) (risk|chance) (of|that)",
+    r"(worried|worry|worrying|scared|afraid|paranoid|frightened|concerned) (about|of) (getting|having|catching|"
+    r"developing|it being|it turning into)",
+    r"(film|movie|show|programme|program|documentary|book|article|news|story|video|episode|podcast|post) (about|on|"
+    r"of|where|with)",
+    r"(read|heard|reading|hearing|learned|learnt|saw|seen|watched|watching) (about|of|that)",
+    r"(prevent|avoid|stop) (getting|catching|having)",
+    r"(vaccine|vaccination|jab|shot) (for|against)",
+)
+HISTORICAL = _rx(
+    r"(last|past|previous) (year|years|month|months|summer|winter|spring|autumn|fall|christmas|easter)",
+    r"(a|one|two|three|four|five|six|few|couple of|several|many|\d+) (months|month|years|year|decades|decade) (ago|"
+    r"back|earlier|before)",
+    r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
+    r"used to",
+    r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant)",
+    r"as a (kid|child|teenager|teen|baby|toddler)",
+    r"in (my|his|her) (childhood|youth|teens|twenties|thirties|20s|30s)",
+    r"in the past",
+    r"back in (the day|\d{4}|school|college|uni)",
+    r"(years|ages|decades) (ago|back)",
+    r"(history of|past history|once had|had once|years of)",
+    r"in (19|20)\d\d",
+)
+# "over the last month", "for the past year": a time up to now, not a past episode.
+_ONGOING = re.compile(r"(?<![a-z])(over|for|in|during|within|through|throughout|since|all) (the )?$")
+WEEK_PAST = _rx(r"last week", r"(a|one|two|three|few|couple of) weeks? ago", r"the other week", r"over the weekend")
+OVER_NOW = _rx(
+    r"not now",
+    r"not any ?more",
+    r"no longer",
+    r"(its|it is|all|is|was|has|have|are)? ?(gone|better|fine|cleared up|went away|gone away|recovered|over)( now)?",
+    r"fine now",
+    r"(got|get|am|was|is) (better|over it)",
+)
+STILL_NOW = _rx(
+    r"still", r"again", r"ever since", r"since then", r"came back", r"coming back", r"back again", r"now (i|my|it)"
+)
+# Words that end a trigger's scope (a new assertion starts).
+TERMINATORS = _rx(
+    r"but",
+    r"however",
+    r"although",
+    r"though",
+    r"tho",
+    r"yet",
+    r"except",
+    r"apart from",
+    r"aside from",
+    r"other than",
+    r"besides",
+    r"just",
+    r"only",
+    r"still",
+    r"now",
+    r"which",
+    r"while",
+    r"whereas",
+    r"because",
+    r"cause|cos|coz",
+    r"so",
+    r"then",
+    r"and (then|now|also|yet|still|has|have|had|is|are|was|were|got|gets|feel|feels|keep|keeps|looks|seems|cant|wont)",
+    r"(and |but )?(i|ive|im|id|i am|i have|i had|ive got|i got|i feel|i think|my|he|she|they|his|her|hes|shes|it|"
+    r"its|this|there is|theres)",
+    r"plus",
+    r"also",
+    r"actually",
+    r"anyway",
+    r"even (though|so)",
+    r"instead",
+    r"rather",
+    r"wait",
+    r"oh",
+    r"btw|by the way",
+    r"lol",
+)
+# A question about something in general (no person of the conversation in it) is hypothetical:
+# "can a car crash cause neck pain?", "does meningitis give you a rash?".
+GENERIC_QUESTION = _rx(
+    r"(can|could|does|do|will|would|might|may|is|are|should) (a|an|the|being|having|getting|too much|too little|"
+    r"lack of|"
+    r"stress|anxiety|meningitis|stroke|strokes|heart attacks?|cancer|tumou?rs?|infections?|fever|fevers|dehydration|"
+    r"whiplash|falls?|crash|crashes|car crashes|accidents?|sleeping|sitting|posture|poor posture|exercise|\w+ing)\b",
+    r"(what|which|how|why|when) (are|is|causes?|does|do|can|could|would|might|should)",
+    r"(whats|hows|whys)",
+    r"(is|are) (it|there) (normal|common|possible|serious|dangerous|bad)",
+    r"(can|could) you (get|have|feel)",
+    r"(tell me|explain|info|information) (about|on)",
+)
+PERSONAL = _rx(
+    r"i", r"im", r"ive", r"id", r"ill", r"me", r"my", r"mine", r"myself",
+    r"he", r"she", r"hes", r"shes", r"his", r"her", r"him", r"they", r"their", r"them",
+    r"we", r"our", r"us", r"its been", r"it started", r"it hurts", r"it is", r"this is",
+)  # fmt: skip
+OTHER_PERSON = _rx(
+    r"my (son|daughter|baby|babies|kid|kids|child|children|toddler|boy|girl|husband|wife|partner|boyfriend|girlfriend|"
+    r"mum|mom|mother|dad|father|nan|gran|grandma|grandmother|grandpa|grandad|grandfather|brother|sister|friend|"
+    r"flatmate|roommate|colleague|neighbour|neighbor|patient|teen|teenager|fiance|fiancee|uncle|aunt|aunty|niece|"
+    r"nephew)",
+    r"(he|she|hes|shes|his|her|him|they|theyre|their)",
+    r"(our|the) (baby|child|toddler|kid|son|daughter)",
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence, normalised, with commas as ``COMMA`` tokens and figures of speech masked."""
+
+    text: str
+    raw: str
+    question: bool
+    scopes: Tuple[Tuple[int, int, str], ...]  # (start, end, kind): kind negated | hypothetical | historical
+    other_person: bool
+
+    def modifier(self, start: int, end: Optional[int] = None) -> Optional[str]:
+        """The context of a mention starting at ``start`` (None: asserted)."""
+        for lo, hi, kind in self.scopes:
+            if lo <= start < hi:
+                return kind
+        return None
+
+    def asserted(self, start: int) -> bool:
+        return self.modifier(start) is None
+
+    def asserted_text(self) -> str:
+        """The sentence with every word in a scope and every placeholder removed (for matchers that
+        only see text, like the cause suggester)."""
+        words = []
+        for m in re.finditer(r"\S+", self.text):
+            if m.group() in (COMMA, MASK) or not self.asserted(m.start()):
+                continue
+            words.append(m.group())
+        return " ".join(words)
+
+
+def _normalise_sentence(raw: str) -> str:
+    parts = [normalise(p) for p in _SPLIT_COMMA.split(raw)]
+    return f" {COMMA} ".join(p for p in parts if p)
+
+
+def _mask(text: str) -> str:
+    return FIGURES.sub(lambda m: " ".join(MASK for _ in m.group().split()), text)
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> List[Tuple[int, int]]:
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def _inside(pos: int, spans: List[Tuple[int, int]]) -> bool:
+    return any(lo <= pos < hi for lo, hi in spans)
+
+
+def _forward_end(text: str, start: int, terminators: List[Tuple[int, int]], max_words: int) -> int:
+    """Where a forward scope that starts at ``start`` ends: the first terminator or a comma that opens a
+    new clause (more than three words, or any of its own verbs), or ``max_words`` words on."""
+    end = len(text)
+    for lo, _hi in terminators:
+        if lo >= start:
+            end = min(end, lo)
+            break
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) > max_words:
+        end = start + words[max_words].start()
+    # a comma continues a list ("no fever, rash or headache") but not a new clause
+    pos = start
+    while True:
+        comma = text.find(COMMA, pos, end)
+        if comma < 0:
+            break
+        following = text[comma + len(COMMA) : end].split(COMMA)[0].split()
+        if len(following) > 3 or (following and following[0] in ("and", "is", "are", "feels", "hurts")):
+            end = comma
+            break
+        pos = comma + len(COMMA)
+    return end
+
+
+def _backward_start(text: str, end: int, terminators: List[Tuple[int, int]]) -> int:
+    start = 0
+    for _lo, hi in terminators:
+        if hi <= end:
+            start = max(start, hi)
+    comma = text.rfind(COMMA, start, end)
+    return comma + len(COMMA) if comma >= 0 else start
+
+
+def analyse_sentence(raw: str) -> Sentence:
+    text = _mask(_normalise_sentence(raw))
+    question = "?" in raw or bool(
+        re.match(r"\s*(can|could|does|do|is|are|what|which|how|why|when|should|will|would)\b", text)
+    )
+    pseudo = _spans(PSEUDO, text)
+    terminators = [s for s in _spans(TERMINATORS, text) if not _inside(s[0], pseudo)]
+    scopes: List[Tuple[int, int, str]] = []
+    for m in NEGATION_FORWARD.finditer(text):
+        if _inside(m.start(), pseudo):
+            continue
+        later = [t for t in terminators if t[0] >= m.end()]
+        scopes.append((m.end(), _forward_end(text, m.end(), later, 8), "negated"))
+    for m in NEGATION_BACKWARD.finditer(text):
+        if _inside(m.start(), pseudo):
+            continue
+        scopes.append((_backward_start(text, m.start(), terminators), m.start(), "negated"))
+    for m in HYPOTHETICAL_FORWARD.finditer(text):
+        later = [
+            t
+            for t in terminators
+            if t[0] >= m.end() and not text[t[0] : t[1]].startswith(("i", "my", "he", "she", "it", "this", "there"))
+        ]
+        scopes.append((m.end(), _forward_end(text, m.end(), later, 14), "hypothetical"))
+    if question and GENERIC_QUESTION.match(text.strip()) and not PERSONAL.search(text):
+        scopes.append((0, len(text), "hypothetical"))
+    past = next(
+        (m for m in HISTORICAL.finditer(text) if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])), None
+    )
+    week = WEEK_PAST.search(text)
+    if (past or (week and OVER_NOW.search(text))) and not STILL_NOW.search(text):
+        # the whole clause around the time expression, up to a terminator
+        anchor = (past or week).start()  # type: ignore[union-attr]
+        lo = _backward_start(text, anchor, [t for t in terminators if t[1] <= anchor and not _time_word(text, t)])
+        later = [t for t in terminators if t[0] > anchor and not _time_word(text, t)]
+        hi = later[0][0] if later else len(text)
+        scopes.append((lo, hi, "historical"))
+    return Sentence(text, raw, question, tuple(scopes), bool(OTHER_PERSON.search(text)))
+
+
+def _time_word(text: str, span: Tuple[int, int]) -> bool:
+    return text[span[0] : span[1]] in ("i", "my", "it", "its", "he", "she", "his", "her", "i had", "ive", "i have")
+
+
+@functools.lru_cache(maxsize=2048)
+def analyse(text: str) -> Tuple[Sentence, ...]:
+    """The sentences of ``text`` with their context scopes (cached: both servers ask per message)."""
+    out = []
+    for raw in _SENTENCE.split(text or ""):
+        sentence = analyse_sentence(raw)
+        if sentence.text.replace(COMMA, "").strip():
+            out.append(sentence)
+    return tuple(out)
+
+
+def asserted_text(text: str) -> str:
+    """``text`` with negated, hypothetical and past mentions and figures of speech left out."""
+    return " . ".join(s.asserted_text() for s in analyse(text))
+
+
+_INSIDE = _rx(
+    r"no", r"not", r"never", r"without", r"isnt", r"arent", r"wasnt", r"werent", r"dont", r"doesnt", r"didnt", r"nor"
+)
+
+
+def negated_inside(span: str) -> bool:
+    """Whether the words between the two parts of a mention deny it ("my neck is not stiff"), pseudo
+    negations aside ("my neck wont stop hurting")."""
+    pseudo = _spans(PSEUDO, span)
+    return any(not _inside(m.start(), pseudo) for m in _INSIDE.finditer(span))

@@ -1,0 +1,146 @@
+"""One context model (actions/context.py) for every finding: triage, crisis and cause suggestions."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pytest
+
+from actions.context import analyse, asserted_text
+from actions.kb_loader import get_kb
+from actions.triage import assess, crisis_in
+
+
+def level(text: str) -> Optional[str]:
+    return assess(text).level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no chest pain, just a tight neck",
+        "my neck is stiff, I don't have a rash or a fever",
+        "stiff neck without fever",
+        "I don't think I have a fever",
+        "no fever, rash or headache",
+        "neither a fever nor a rash",
+        "I haven't been in an accident",
+        "fever is gone but my neck is sore",
+        "the doctor ruled out meningitis",
+        "not numb or tingly anywhere",
+    ],
+)
+def test_negated_findings_do_not_count(text: str) -> None:
+    assert level(text) is None, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "had a fever last month",
+        "I had a fever last week but it's gone now",
+        "I was in a car crash years ago",
+        "used to get seizures as a child",
+        "I had chest pain last year but it cleared up",
+    ],
+)
+def test_past_episodes_do_not_count(text: str) -> None:
+    assert level(text) is None, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what are the signs of meningitis?",
+        "can a car crash cause neck pain?",
+        "does whiplash cause numbness in the arms?",
+        "if I get a fever with a stiff neck should I go to A&E?",
+        "how do you know if neck pain is a heart attack?",
+        "I watched a film about a car crash and my neck is tense",
+    ],
+)
+def test_questions_and_hypotheticals_do_not_count(text: str) -> None:
+    assert level(text) is None, assess(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my boss is a pain in the neck",
+        "my hair is falling out",
+        "I fell asleep on the sofa and woke up with a sore neck",
+        "my laptop crashed and I've been hunched over it all day",
+        "you nearly gave me a heart attack",
+    ],
+)
+def test_figures_of_speech_do_not_count(text: str) -> None:
+    assert level(text) is None, assess(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my son is 4, he has a temperature and screams when I bend his head forward", "emergency"),
+        ("my husband has a high fever and a really stiff neck", "emergency"),
+        ("my mum is 80, she had a fall and now her neck hurts", "emergency"),
+        ("my daughter's rash doesn't fade when I press a glass on it", "emergency"),
+    ],
+)
+def test_another_persons_findings_count(text: str, expected: str) -> None:
+    assert level(text) == expected
+    assert any(s.other_person for s in analyse(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no fever but my neck is stiff and the light hurts my eyes", "emergency"),
+        ("I don't have a rash, but I do have a high fever and a stiff neck", "emergency"),
+        ("no headache. however my speech is slurred", "emergency"),
+        ("I had a fever last month but not now; today my arm is getting weaker", "urgent"),
+        ("can stress cause neck spasms? also I have a fever and my neck is stiff", "emergency"),
+        ("is it normal that my neck is stiff and I have a fever?", "emergency"),
+        ("my neck wont stop hurting and painkillers aren't helping", "see_doctor"),
+        ("my walking has got wobbly over the last month", "urgent"),
+    ],
+)
+def test_an_asserted_finding_beside_a_denied_one_still_counts(text: str, expected: str) -> None:
+    assert level(text) == expected, assess(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("I don't have a rash or a temperature", "infections"),
+        ("I wasn't in any accident or fall", "neck_injury"),
+        ("no fever or stiff neck, just desk work", "infections"),
+    ],
+)
+def test_the_cause_suggester_uses_the_same_context(text: str, absent: str) -> None:
+    suggested = [s.cause.id for s in get_kb().suggest(text)]
+    assert absent not in suggested, suggested
+
+
+def test_the_suggester_sees_what_the_triage_sees() -> None:
+    text = "no fever, but I slept awkwardly and my neck is stiff"
+    assert "fever" not in asserted_text(text)
+    assert "slept awkwardly" in asserted_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        ("I want to kill myself", True),
+        ("everyone would be better off without me", True),
+        ("I have the pills ready", True),
+        ("i dont want to be here anymore", True),
+        ("if this pain doesn't stop I'll end it all", True),
+        ("I'd rather die than go back to spin class", False),
+        ("I'm not suicidal, just sore", False),
+        ("dying to know what helps", False),
+        ("my neck is killing me", False),
+        ("this traffic is killing me", False),
+    ],
+)
+def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
+    assert crisis_in(text) is crisis
