@@ -74,6 +74,10 @@ FIGURES = _rx(
     r"(heart|heart is) (broken|breaking)",
     r"broke my heart",
     r"(a|my) (broken|aching) heart",
+    r"(nearly|almost|practically) (wet|peed|pee|wee) (myself|my pants|ourselves|himself|herself)",
+    r"(wet|peed|wee|weed) (myself|my pants|ourselves) (laughing|from laughing|with laughter)",
+    r"(heart|my heart) (skipped|skips|skip) a beat",
+    r"(could|would|will|gonna|going to) (kill|murder|strangle) (my|him|her|them)( \w+)?",
     r"(fit|fits) (like a glove|perfectly|well|fine)",
     r"(keep|kept|keeping) fit",
     r"(get|getting|stay|staying|be) fit",
@@ -94,6 +98,7 @@ PSEUDO = _rx(
     r"no matter",
     r"(never|not) (stops|stopped|ending|ends|goes away|go away|went away|lets up|let up|eases|eased)",
     r"(cant|cannot|can not|couldnt) (stop|sleep|work|cope|function|shake|get rid|seem to)",
+    r"(wasnt|was not|werent|were not|not|never) there (before|last|a (week|month|year) ago)",
     r"nothing (helps|helped|works|worked|is helping|is working|touches|seems to)",
     r"(doesnt|dont|didnt|isnt|arent|wont|not) (help|helping|helped|work|working|worked|touch|touching|do anything|"
     r"doing anything|fade|fading|go away when|ease|easing|stop|stopping|go down)",
@@ -184,6 +189,10 @@ HISTORICAL = _rx(
     r"(years|ages|decades) (ago|back)",
     r"(history of|past history|once had|had once|years of)",
     r"in (19|20)\d\d",
+    r"in the (19|20)?\d0s",
+    r"(i|he|she|we) (once|one time) (had|got|went)",
+    r"once (before|years ago|as a|when i)",
+    r"(had|went|got|did) [a-z ]{1,30} once(?! (a|every|more|again|or|in a while))",
 )
 # "over the last month", "for the past year": a time up to now, not a past episode.
 _ONGOING = re.compile(r"(?<![a-z])(over|for|in|during|within|through|throughout|since|all) (the )?$")
@@ -198,6 +207,11 @@ OVER_NOW = _rx(
 )
 STILL_NOW = _rx(
     r"still", r"again", r"ever since", r"since then", r"came back", r"coming back", r"back again", r"now (i|my|it)"
+)
+# "a lump that wasn't there last month": something new since then, not a past episode.
+NEW_SINCE = _rx(
+    r"(wasnt|was not|werent|were not|never|not) (there|here|around)( \w+){0,2} (last|a|two|three|few|\d+) (week|weeks|month|months|year|years)",
+    r"(appeared|came up|started|popped up|new) since",
 )
 # Words that end a trigger's scope (a new assertion starts).
 TERMINATORS = _rx(
@@ -378,12 +392,13 @@ def analyse_sentence(raw: str) -> Sentence:
         (m for m in HISTORICAL.finditer(text) if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])), None
     )
     week = WEEK_PAST.search(text)
-    if (past or (week and OVER_NOW.search(text))) and not STILL_NOW.search(text):
+    if (past or (week and OVER_NOW.search(text))) and not STILL_NOW.search(text) and not NEW_SINCE.search(text):
         # the whole clause around the time expression, up to a terminator
         anchor = (past or week).start()  # type: ignore[union-attr]
-        lo = _backward_start(text, anchor, [t for t in terminators if t[1] <= anchor and not _time_word(text, t)])
+        before = [t[1] for t in terminators if t[1] <= anchor and not _time_word(text, t)]
+        lo = max(before, default=0)
         later = [t for t in terminators if t[0] > anchor and not _time_word(text, t)]
-        hi = later[0][0] if later else len(text)
+        hi = _forward_end(text, anchor, later, 30)
         scopes.append((lo, hi, "historical"))
     return Sentence(text, raw, question, tuple(scopes), bool(OTHER_PERSON.search(text)))
 

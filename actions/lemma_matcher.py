@@ -14,6 +14,10 @@ reduced to a canonical form:
 
 A phrase word of four letters or more also matches longer words that start with it ("numb" matches
 "numbness"), a shorter one its plural; so phrases match as before, on lemmas.
+
+"A ~ B" phrases (A and B in either order, at most ``NEAR_GAP`` words apart; "A ~ B ~ C" chains three)
+match each part with spaCy's matcher as exact token sequences and pair the parts here: the same
+matches as patterns with optional gap tokens, about three times faster.
 """
 
 from __future__ import annotations
@@ -108,6 +112,17 @@ def _forms(word: str) -> Tuple[str, ...]:
     return (word, word + "s", stem + "ing", stem + "ed", word + "ness")
 
 
+def _chains(parts: Sequence[Sequence[Tuple[int, int]]]) -> Iterable[Tuple[int, int]]:
+    """(first token, end token) of every run of the parts' spans in order, each starting at most
+    ``NEAR_GAP`` tokens after the previous one ends."""
+    runs = [(start, end) for start, end in parts[0]]
+    for spans in parts[1:]:
+        runs = [(first, e) for first, last in runs for s, e in spans if 0 <= s - last <= NEAR_GAP]
+        if not runs:
+            return []
+    return runs
+
+
 class LemmaMatcher:
     """Find labelled phrases in text; ``matches`` gives (label, start, end) character offsets."""
 
@@ -127,13 +142,22 @@ class LemmaMatcher:
         self._keys: Dict[str, str] = {}
         self._expansions: Dict[str, Tuple[str, ...]] = {}
         self._matcher = Matcher(self._nlp.vocab)
+        # "A ~ B" phrases: each part is matched as exact token sequences (key "<n>#<i>": phrase n, part i)
+        # and the parts are paired in Python, which is much faster than patterns with optional gap tokens.
+        self._near: List[Tuple[str, str, int]] = []  # (label, separator, number of parts)
         for label, items in phrases.items():
             exact = [pat for p in items if not _is_near(p) for pat in self._patterns(p)]
-            near = [pat for p in items if _is_near(p) for pat in self._patterns(p)]
             if exact:
                 self._matcher.add(label, exact)
-            if near:
-                self._matcher.add(label + NEAR, near)
+            for p in items:
+                if not _is_near(p):
+                    continue
+                sep = "~" if "~" in p else ">"
+                parts = p.split(sep)
+                n = len(self._near)
+                for i, part in enumerate(parts):
+                    self._matcher.add(f"{n}#{i}", self._alternatives(part))
+                self._near.append((label, sep, len(parts)))
 
     # -- canonical forms ----------------------------------------------------------------------
     def correct(self, word: str) -> Optional[str]:
@@ -192,23 +216,8 @@ class LemmaMatcher:
         return [seq for alt in part.split("|") for seq in self._sequences(alt) if seq]
 
     def _patterns(self, phrase: str) -> List[List[Dict[str, Any]]]:
-        """Token patterns for a phrase. "a|b c" is "a" or "b c". "A ~ B": A and B in either order
-        with at most ``NEAR_GAP`` words between them ("neck ~ stiff|rigid"); "A > B": A then B.
-        "A ~ B ~ C" chains three parts (in that order or the reverse)."""
-        sep = "~" if "~" in phrase else ">" if ">" in phrase else None
-        if sep is None:
-            return self._alternatives(phrase)
-        parts = [self._alternatives(p) for p in phrase.split(sep)]
-        gap = [{"OP": "?"}] * NEAR_GAP
-        orders = [parts] if sep == ">" else [parts, parts[::-1]]
-        out = []
-        for order in orders:
-            for combination in itertools.product(*order):
-                pattern: List[Dict[str, Any]] = []
-                for i, seq in enumerate(combination):
-                    pattern += (gap if i else []) + seq
-                out.append(pattern)
-        return out
+        """Token patterns for a phrase without "~" or ">": "a|b c" is "a" or "b c"."""
+        return self._alternatives(phrase)
 
     def key(self, canonical: str) -> str:
         """The longest phrase word that matches a token's canonical form, or the form itself (cached)."""
@@ -238,9 +247,23 @@ class LemmaMatcher:
         doc = self.doc(normalised)
         strings = self._nlp.vocab.strings
         out = []
+        parts: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
         for match_id, start, end in self._matcher(doc):
-            span = doc[start:end]
-            out.append((strings[match_id], span.start_char, span.end_char))
+            key = strings[match_id]
+            if "#" in key and key.split("#", 1)[0].isdigit():
+                n, i = key.split("#", 1)
+                parts.setdefault((int(n), int(i)), []).append((start, end))
+            else:
+                span = doc[start:end]
+                out.append((key, span.start_char, span.end_char))
+        for n, (label, sep, count) in enumerate(self._near):
+            found = [parts.get((n, i)) for i in range(count)]
+            if not all(found):
+                continue
+            orders = [found] if sep == ">" else [found, found[::-1]]
+            for order in orders:
+                for first, last in _chains(order):  # type: ignore[arg-type]
+                    out.append((label + NEAR, doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)))
         return out
 
     def labels_in(self, text: str) -> Iterable[str]:

@@ -71,6 +71,7 @@ class RedFlags:
     path: pathlib.Path
     subsumes: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
     _matcher: Optional[LemmaMatcher] = field(default=None, repr=False)
+    _cache: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = field(default_factory=dict, repr=False)
 
     @property
     def matcher(self) -> LemmaMatcher:
@@ -81,7 +82,16 @@ class RedFlags:
 
     def detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         """The findings reported in ``text`` and the ones it denies (or puts in the past, or only
-        asks about). Context comes from ``actions.context``, the one algorithm every matcher uses."""
+        asks about). Context comes from ``actions.context``, the one algorithm every matcher uses.
+        Cached per text: a turn asks about the same message more than once."""
+        found = self._cache.get(text)
+        if found is None:
+            if len(self._cache) >= 4096:
+                self._cache.clear()
+            found = self._cache[text] = self._detect(text)
+        return found
+
+    def _detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         present, negated = set(), set()
         for sentence in context.analyse(text[:MAX_TEXT]):
             matches = self.matcher.matches(sentence.text)
