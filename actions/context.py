@@ -210,7 +210,8 @@ STILL_NOW = _rx(
 )
 # "a lump that wasn't there last month": something new since then, not a past episode.
 NEW_SINCE = _rx(
-    r"(wasnt|was not|werent|were not|never|not) (there|here|around)( \w+){0,2} (last|a|two|three|few|\d+) (week|weeks|month|months|year|years)",
+    r"(wasnt|was not|werent|were not|never|not) (there|here|around)( \w+){0,2} "
+    r"(last|a|two|three|few|\d+) (week|weeks|month|months|year|years)",
     r"(appeared|came up|started|popped up|new) since",
 )
 # Words that end a trigger's scope (a new assertion starts).
