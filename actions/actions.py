@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, requests
 from actions.base import CRISIS_INTENT, MedicalAction, message_text
-from actions.checklist import checklist_for, checklist_text
+from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase
 from actions.replies import button
@@ -224,11 +224,7 @@ class ActionTriage(MedicalAction):
         if assessment.is_red_flag or intent == CRISIS_INTENT:
             return []  # escalated by run(); the crisis reply stands alone
         items = checklist_for(message_text(tracker), assessment.findings)
-        dispatcher.utter_message(
-            text=checklist_text(items),
-            buttons=[{"title": t, "payload": p} for t, p in items]
-            + [{"title": "None of these", "payload": "none of these"}],
-        )
+        dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
         return [SlotSet("pending_offer", None)]
 
 
@@ -327,4 +323,9 @@ class ActionOutOfScope(MedicalAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_out_of_scope")
+        text = message_text(tracker)
+        if may_be_a_warning_sign(text):
+            # "something feels really wrong with my chest": no level from a guess, but ask.
+            items = checklist_for(text, assessment.findings)
+            dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
         return []

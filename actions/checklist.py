@@ -9,7 +9,7 @@ and triage as anything typed. Channels without buttons get the same list as text
 from __future__ import annotations
 
 import re
-from typing import Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 from actions.context import asserted_text
 
@@ -81,3 +81,25 @@ def checklist_text(items: Sequence[Item]) -> str:
     lines += [f"- {title}" for title, _ in items]
     lines.append('Tap one, tell me in your own words, or say "none of these".')
     return "\n".join(lines)
+
+
+def checklist_buttons(items: Sequence[Item]) -> List[Dict[str, str]]:
+    return [{"title": t, "payload": p} for t, p in items] + [{"title": "None of these", "payload": "none of these"}]
+
+
+# Body parts and words that, in a message the assistant cannot place, may hide an emergency.
+_WARNING = re.compile(
+    r"\b(chest|heart|breath\w*|breathe|throat|tongue|swallow\w*|head|face|speech|speak|talk\w*|vision|faint\w*|"
+    r"collaps\w*|bleed\w*|blood|baby|toddler|infant|newborn|unconscious|numb\w*|paralys\w*)\b"
+)
+_TROUBLE = re.compile(
+    r"\b(wrong|weird|funny|strange|odd|bad|worse|worst|scared|scary|worried|not right|off|heavy|tight|pressure|"
+    r"hurts?|pain\w*|ache\w*|cant|cannot|trouble|problem|help|emergency|serious)\b"
+)
+
+
+def may_be_a_warning_sign(text: str) -> bool:
+    """Whether a message nobody could place names a part of the body where an emergency hides (chest,
+    breathing, throat, head, a baby) together with a sign of trouble ("feels wrong", "can't")."""
+    norm = asserted_text(text)
+    return bool(_WARNING.search(norm) and _TROUBLE.search(norm))

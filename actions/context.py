@@ -78,6 +78,9 @@ FIGURES = _rx(
     r"(wet|peed|wee|weed) (myself|my pants|ourselves) (laughing|from laughing|with laughter)",
     r"(heart|my heart) (skipped|skips|skip) a beat",
     r"(could|would|will|gonna|going to) (kill|murder|strangle) (my|him|her|them)( \w+)?",
+    r"(my |his |her )?(head|brain) (is )?(about to|going to|gonna|will|could|is going to) (explode|burst|pop)",
+    r"(head|brain) (exploding|explode|bursting) with",
+    r"(hay ?fever|cabin fever|spring fever|fever pitch)",
     r"(fit|fits) (like a glove|perfectly|well|fine)",
     r"(keep|kept|keeping) fit",
     r"(get|getting|stay|staying|be) fit",
@@ -89,6 +92,8 @@ FIGURES = _rx(
 # Pseudo-triggers: look like a trigger but deny nothing.
 PSEUDO = _rx(
     r"not only",
+    r"no no|no-no",
+    r"without (gasping|stopping for breath|stopping|getting breathless|puffing|panting|wheezing|coughing)",
     r"no (idea|clue) (why|what|how|if|whether)",
     r"not sure (why|what|how|if|whether)",
     r"no (doubt|question|wonder)",
@@ -262,7 +267,7 @@ GENERIC_QUESTION = _rx(
     r"whiplash|falls?|crash|crashes|car crashes|accidents?|sleeping|sitting|posture|poor posture|exercise|\w+ing)\b",
     r"(what|which|how|why|when) (are|is|causes?|does|do|can|could|would|might|should)",
     r"(whats|hows|whys)",
-    r"(is|are) (it|there) (normal|common|possible|serious|dangerous|bad)",
+    r"(is|are) (it|there) (normal|common|possible|serious|dangerous|bad|true)",
     r"(can|could) you (get|have|feel)",
     r"(tell me|explain|info|information) (about|on)",
 )
@@ -393,14 +398,15 @@ def analyse_sentence(raw: str) -> Sentence:
         (m for m in HISTORICAL.finditer(text) if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])), None
     )
     week = WEEK_PAST.search(text)
-    if (past or (week and OVER_NOW.search(text))) and not STILL_NOW.search(text) and not NEW_SINCE.search(text):
-        # the whole clause around the time expression, up to a terminator
+    if (past or (week and OVER_NOW.search(text))) and not NEW_SINCE.search(text):
+        # the whole clause around the time expression, up to a terminator, unless it goes on now
         anchor = (past or week).start()  # type: ignore[union-attr]
         before = [t[1] for t in terminators if t[1] <= anchor and not _time_word(text, t)]
         lo = max(before, default=0)
         later = [t for t in terminators if t[0] > anchor and not _time_word(text, t)]
         hi = _forward_end(text, anchor, later, 30)
-        scopes.append((lo, hi, "historical"))
+        if not STILL_NOW.search(text[lo:hi]):
+            scopes.append((lo, hi, "historical"))
     return Sentence(text, raw, question, tuple(scopes), bool(OTHER_PERSON.search(text)))
 
 

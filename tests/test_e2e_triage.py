@@ -147,3 +147,53 @@ def test_an_urgent_answer_in_the_checklist(full: str) -> None:
     replies = say(full, "full-5", "I have a fever")
     assert replies[0]["text"].startswith("Please see a doctor today")
     assert custom(replies, "triage")[0] == "urgent"
+
+
+# -- crisis, context, the interview listens ----------------------------------------------------------
+def test_a_crisis_statement_gets_the_crisis_reply_when_the_action_server_is_down(no_actions: str) -> None:
+    replies = say(no_actions, "down-crisis", "honestly everyone would be better off without me")
+    assert replies[0]["text"].startswith("I'm really sorry you're feeling like this")
+    assert "000" in replies[0]["text"]  # the deployment's emergency number
+    assert "988" in replies[0]["text"] and "116 123" in replies[0]["text"]
+    assert {"triage": "emergency", "crisis": True} in [r["custom"] for r in replies if "custom" in r]
+
+
+def test_a_crisis_statement_comes_first_and_nothing_casual_follows(full: str) -> None:
+    replies = say(full, "full-crisis", "my neck has hurt for months and I want to kill myself")
+    assert replies[0]["text"].startswith("I'm really sorry you're feeling like this")
+    assert custom(replies, "crisis") == [True]
+    assert not any("neck spasms" in t for t in texts(replies)), texts(replies)
+    later = texts(say(full, "full-crisis", "thanks"))
+    assert later[0].startswith("You're welcome. Please remember: if you are in danger")
+
+
+def test_idioms_get_no_crisis_and_no_alarm(full: str) -> None:
+    for i, text in enumerate(("I'd rather die than go back to spin class", "my boss is a pain in the neck")):
+        replies = say(full, f"full-idiom-{i}", text)
+        assert not custom(replies, "crisis") and not custom(replies, "triage"), (text, replies)
+
+
+def test_negated_entities_do_not_escalate(full: str) -> None:
+    for i, text in enumerate(("no chest pain, just a tight neck", "my neck is stiff, I don't have a rash or a fever")):
+        replies = say(full, f"full-neg-{i}", text)
+        assert custom(replies, "triage") in ([], ["self_care"]), (text, texts(replies))
+
+
+def test_a_label_alone_gives_no_level_but_a_checklist(full: str) -> None:
+    replies = say(full, "full-label", "something feels really wrong with my chest")
+    assert not custom(replies, "triage"), texts(replies)
+    assert any(t.startswith("I want to be sure I understand") for t in texts(replies)), texts(replies)
+    assert any("Chest pain or pressure" in t for t in texts(replies))
+
+
+def test_the_interview_skips_what_the_first_message_said(full: str) -> None:
+    replies = say(full, "full-6w", "my neck has been spasming for 6 weeks")
+    assert not any("How long have you had it?" in t for t in texts(replies)), texts(replies)
+    assert texts(replies)[-1] == "How often do the spasms come?"
+
+
+def test_an_answer_in_the_interview_goes_through_the_triage(full: str) -> None:
+    say(full, "full-answer", "my neck has been spasming")
+    replies = say(full, "full-answer", "a few days, and I keep throwing up, my head is pounding and I'm burning up")
+    assert replies[0]["text"].startswith("Call your local emergency number")
+    assert custom(replies, "triage") == ["emergency"]
