@@ -207,3 +207,14 @@ def test_without_a_browser_the_tests_skip_with_the_reason_unless_it_is_required(
     monkeypatch.setenv("REQUIRE_BROWSER", "1")
     with pytest.raises(pytest.fail.Exception, match="REQUIRE_BROWSER=1 but no Chromium found"):
         _unavailable("no Chromium found: `apt-get install chromium` or set CHROMIUM_PATH")
+
+
+def test_a_crisis_statement_shows_the_crisis_alert_first(page: Any) -> None:
+    send(page, "I don't want to be here anymore, I want to end my life")
+    alert = page.locator("[role=alert].triage-crisis")
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text("You don't have to face this alone")
+    expect(alert).to_contain_text("988")
+    assert page.locator("[role=alert].triage-crisis a[href^='tel:']").count() >= 1
+    expect(page.locator(BOT).filter(has_text="I'm really sorry you're feeling like this")).to_have_count(1)
+    shot(page, "07-crisis-alert")

@@ -92,3 +92,25 @@ def test_after_a_crisis_answers_restate_the_crisis_line(domain: Dict[str, Any], 
     first = dispatcher.messages[0]["text"]
     assert first.startswith("Please remember: if you are in danger")
     assert "988" in first and "116 123" in first
+
+
+def test_the_default_crisis_line_is_the_same_in_the_domain_and_the_code(domain: Dict[str, Any]) -> None:
+    from actions.triage import DEFAULT_CRISIS_LINE, crisis_line
+
+    assert domain["slots"]["crisis_line"]["initial_value"] == DEFAULT_CRISIS_LINE
+    assert crisis_line({}) == DEFAULT_CRISIS_LINE
+    assert crisis_line({"CRISIS_LINE": "call Lifeline on 13 11 14"}) == "call Lifeline on 13 11 14"
+    crisis = domain["responses"]["utter_crisis"][0]
+    assert crisis["custom"] == {"triage": "emergency", "crisis": True}
+    assert "{emergency_number}" in crisis["text"] and "{crisis_line}" in crisis["text"]
+
+
+def test_an_out_of_scope_complaint_gets_a_pointer_and_no_level(domain: Dict[str, Any], make_tracker) -> None:
+    from actions.actions import ActionOutOfScope
+
+    for text, asks in (("I have a cold and a runny nose", False), ("something is badly wrong with my chest", True)):
+        dispatcher = CollectingDispatcher()
+        ActionOutOfScope().run(dispatcher, make_tracker(text, intent="out_of_scope"), domain)
+        assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
+        assert customs(dispatcher) == []
+        assert any((m.get("text") or "").startswith("I want to be sure") for m in dispatcher.messages) is asks, text
