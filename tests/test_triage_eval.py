@@ -60,8 +60,8 @@ def test_tuned_set_end_to_end(tuned: List[Outcome]) -> None:
 
 @pytest.mark.e2e
 def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> None:
-    """Floors a little under what the final round-1 run measured (README of tests/triage_eval), so
-    that a regression fails; the set itself is never tuned on."""
+    """Floors a little under what the final round-1 run measured (tests/triage_eval/scores/), so that
+    a regression fails; the set itself is never tuned on."""
     f = figures(unseen)
     assert f["errors"] == 0.0
     assert f["emergency recall"] >= UNSEEN_FLOORS["emergency recall"], report(unseen, "unseen")
@@ -69,8 +69,9 @@ def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> 
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-UNSEEN_FLOORS = {"emergency recall": 0.80, "crisis handled": 0.80}
-UNSEEN_CEILINGS = {"false alarms (controls)": 0.10}
+# Round 1 measured 0.825 recall, 13/18 crises and 0.037 false alarms at the end of issue 12.
+UNSEEN_FLOORS = {"emergency recall": 0.80, "crisis handled": 0.70}
+UNSEEN_CEILINGS = {"false alarms (controls)": 0.06}
 
 
 @pytest.mark.e2e
