@@ -93,6 +93,7 @@ FIGURES = _rx(
 PSEUDO = _rx(
     r"not only",
     r"no no|no-no",
+    r"without (goggles|glasses|gloves|a helmet|helmet|protection|a mask|thinking|warning|asking|meaning to|realising|realizing)",
     r"without (gasping|stopping for breath|stopping|getting breathless|puffing|panting|wheezing|coughing)",
     r"no (idea|clue) (why|what|how|if|whether)",
     r"not sure (why|what|how|if|whether)",
@@ -177,6 +178,8 @@ HYPOTHETICAL_FORWARD = _rx(
     r"(film|movie|show|programme|program|documentary|book|article|news|story|video|episode|podcast|post) (about|on|"
     r"of|where|with)",
     r"(read|heard|reading|hearing|learned|learnt|saw|seen|watched|watching) (about|of|that)",
+    r"(i know|i knew|i read|ive read|i heard|ive heard|they say|people say|apparently|i understand)( that)?"
+    r"(?= (\w+ ){1,4}(can|could|may|might) (be|cause|mean|give|lead|signal))",
     r"(prevent|avoid|stop) (getting|catching|having)",
     r"(vaccine|vaccination|jab|shot) (for|against)",
 )
@@ -186,7 +189,8 @@ HISTORICAL = _rx(
     r"back|earlier|before)",
     r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
     r"used to",
-    r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant)",
+    r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|\d+|a baby)",
+    r"when (he|she) was (\d+|a baby|little|small|younger)",
     r"as a (kid|child|teenager|teen|baby|toddler)",
     r"in (my|his|her) (childhood|youth|teens|twenties|thirties|20s|30s)",
     r"in the past",
@@ -209,6 +213,9 @@ OVER_NOW = _rx(
     r"(its|it is|all|is|was|has|have|are)? ?(gone|better|fine|cleared up|went away|gone away|recovered|over)( now)?",
     r"fine now",
     r"(got|get|am|was|is) (better|over it)",
+    r"(been )?(fine|ok|okay|good|great) (ever )?since",
+    r"(all )?healed( up)?",
+    r"(completely|totally|perfectly|fully) (fine|better|recovered|healed)( now)?",
 )
 STILL_NOW = _rx(
     r"still", r"again", r"ever since", r"since then", r"came back", r"coming back", r"back again", r"now (i|my|it)"
@@ -403,11 +410,19 @@ def analyse_sentence(raw: str) -> Sentence:
         anchor = (past or week).start()  # type: ignore[union-attr]
         before = [t[1] for t in terminators if t[1] <= anchor and not _time_word(text, t)]
         lo = max(before, default=0)
-        later = [t for t in terminators if t[0] > anchor and not _time_word(text, t)]
+        later = [t for t in terminators if t[0] > anchor and not _time_word(text, t) and not _continues_past(text, t)]
         hi = _forward_end(text, anchor, later, 30)
+        over = OVER_NOW.search(text, anchor)
+        if over:  # "back in 2019 I had whiplash, had physio for months and it's been fine since"
+            hi = max(hi, over.end())
         if not STILL_NOW.search(text[lo:hi]):
             scopes.append((lo, hi, "historical"))
     return Sentence(text, raw, question, tuple(scopes), bool(OTHER_PERSON.search(text)))
+
+
+def _continues_past(text: str, span: Tuple[int, int]) -> bool:
+    """ "... and was in hospital", "... and had physio": the same past story goes on."""
+    return text[span[0] : span[1]] in ("and was", "and were", "and had", "and got")
 
 
 def _time_word(text: str, span: Tuple[int, int]) -> bool:
