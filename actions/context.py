@@ -93,7 +93,8 @@ FIGURES = _rx(
 PSEUDO = _rx(
     r"not only",
     r"no no|no-no",
-    r"without (goggles|glasses|gloves|a helmet|helmet|protection|a mask|thinking|warning|asking|meaning to|realising|realizing)",
+    r"without (goggles|glasses|gloves|a helmet|helmet|protection|a mask|thinking|warning|asking|meaning to|"
+    r"realising|realizing)",
     r"without (gasping|stopping for breath|stopping|getting breathless|puffing|panting|wheezing|coughing)",
     r"no (idea|clue) (why|what|how|if|whether)",
     r"not sure (why|what|how|if|whether)",
@@ -189,7 +190,8 @@ HISTORICAL = _rx(
     r"back|earlier|before)",
     r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
     r"used to",
-    r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|\d+|a baby)",
+    r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|"
+    r"\d+|a baby)",
     r"when (he|she) was (\d+|a baby|little|small|younger)",
     r"as a (kid|child|teenager|teen|baby|toddler)",
     r"in (my|his|her) (childhood|youth|teens|twenties|thirties|20s|30s)",
