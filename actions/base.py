@@ -26,6 +26,8 @@ NECK_TOPIC = "neck_mention"
 
 EMERGENCY_INTENT = "emergency"  # set by addons/red_flags.py; the static utter_emergency answers first
 CRISIS_INTENT = "crisis"  # set by addons/red_flags.py; the static utter_crisis answers first
+# Intents set by the red-flag component, never learnt from examples.
+COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT})
 # The symptom interview's slots (actions/interview.py): an emergency ends the interview and clears them.
 INTERVIEW_SLOTS = (
     "interview_duration",
