@@ -71,6 +71,9 @@ def test_questions_and_hypotheticals_do_not_count(text: str) -> None:
         "I fell asleep on the sofa and woke up with a sore neck",
         "my laptop crashed and I've been hunched over it all day",
         "you nearly gave me a heart attack",
+        "something is wrong with my head",
+        "I have a bad headache and my shoulders ache",
+        "hay fever is back and my eyes are itchy",
     ],
 )
 def test_figures_of_speech_do_not_count(text: str) -> None:
