@@ -69,8 +69,8 @@ def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> 
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# Round 1 measured 0.825 recall, 13/18 crises and 0.037 false alarms at the end of issue 12.
-UNSEEN_FLOORS = {"emergency recall": 0.80, "crisis handled": 0.70}
+# Rounds 1 and 2 together measured 0.900 recall, 25/30 crises and 0.043 false alarms at the end of issue 12.
+UNSEEN_FLOORS = {"emergency recall": 0.87, "crisis handled": 0.80}
 UNSEEN_CEILINGS = {"false alarms (controls)": 0.06}
 
 
