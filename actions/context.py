@@ -389,7 +389,10 @@ def analyse_sentence(raw: str) -> Sentence:
         if _inside(m.start(), pseudo):
             continue
         later = [t for t in terminators if t[0] >= m.end()]
-        scopes.append((m.end(), _forward_end(text, m.end(), later, 8), "negated"))
+        # The scope starts after the negating word itself, so a mention that begins inside the rest of
+        # the trigger is denied too ("I don't have a temperature": "have a temperature").
+        start = m.start() + len(m.group().split()[0])
+        scopes.append((start, _forward_end(text, m.end(), later, 8), "negated"))
     for m in NEGATION_BACKWARD.finditer(text):
         if _inside(m.start(), pseudo):
             continue

@@ -28,6 +28,8 @@ def level(text: str) -> Optional[str]:
         "fever is gone but my neck is sore",
         "the doctor ruled out meningitis",
         "not numb or tingly anywhere",
+        "I dont have a temperature and the light doesn't bother me, it's just a crick in my neck",
+        "he doesn't have a fever and his neck isn't stiff",
     ],
 )
 def test_negated_findings_do_not_count(text: str) -> None:
