@@ -36,7 +36,7 @@ from actions.text import normalise
 COMMA = "qq0"  # stands for a comma inside a normalised sentence (no letter-only word: never "corrected")
 MASK = "zz0"  # stands for each word of a masked figure of speech
 
-_SENTENCE = re.compile(r"[.;!?\n]+|(?<=\s)-+(?=\s)")
+_SENTENCE = re.compile(r"(?:\.(?!\d)|(?<!\d)\.)+|[;!?\n]+|(?<=\s)-+(?=\s)")  # "39.4" stays one word
 _SPLIT_COMMA = re.compile(r"\s*[,:()\[\]]+\s*")
 
 
@@ -81,6 +81,13 @@ FIGURES = _rx(
     r"(my |his |her )?(head|brain) (is )?(about to|going to|gonna|will|could|is going to) (explode|burst|pop)",
     r"(head|brain) (exploding|explode|bursting) with",
     r"(hay ?fever|cabin fever|spring fever|fever pitch)",
+    r"(sad|lonely|left me|another woman|another man|break ?up|broke up|heartbroken|grief|grieving|divorce|"
+    r"miss (him|her|them))\b.{0,60}\bheart (hurts|aches|is aching|is hurting|is broken)",
+    r"\bheart (hurts|aches|is aching|is hurting)\b(?=.{0,40}\b(sad|lonely|left me|another woman|another man|"
+    r"break ?up|broke up|heartbroken|grief|grieving|miss (him|her)|divorce)\b)",
+    r"absence (seizure|seizures|episodes|spells)",
+    r"(for|against|to treat|treat|treating|treats) (my |his |her )?(vertigo|dizziness|migraine|migraines|nausea|sickness|"
+    r"seizures|epilepsy|fits|anxiety)",
     r"(fit|fits) (like a glove|perfectly|well|fine)",
     r"(keep|kept|keeping) fit",
     r"(get|getting|stay|staying|be) fit",
@@ -93,6 +100,7 @@ FIGURES = _rx(
 PSEUDO = _rx(
     r"not only",
     r"no no|no-no",
+    r"no longer (works|work|working|moves|move|grips|grip|holds|hold|feels|feel|does)",
     r"without (goggles|glasses|gloves|a helmet|helmet|protection|a mask|thinking|warning|asking|meaning to|"
     r"realising|realizing)",
     r"without (gasping|stopping for breath|stopping|getting breathless|puffing|panting|wheezing|coughing)",
@@ -174,8 +182,10 @@ HYPOTHETICAL_FORWARD = _rx(
     r"(what|how) (happens|would happen)",
     r"(look|looking|watch|watching) (out )?for",
     r"(is|are) (it|there) (a|any) (risk|chance) (of|that)",
+    r"(when|if|can|does|do|could|would|will) (a person|someone|somebody|people|anyone|one|a child|children|kids)",
     r"(worried|worry|worrying|scared|afraid|paranoid|frightened|concerned) (about|of) (getting|having|catching|"
     r"developing|it being|it turning into)",
+    r"(school project|homework|essay|assignment|project|presentation|talk|lesson) (on|about|for)",
     r"(film|movie|show|programme|program|documentary|book|article|news|story|video|episode|podcast|post) (about|on|"
     r"of|where|with)",
     r"(read|heard|reading|hearing|learned|learnt|saw|seen|watched|watching) (about|of|that)",
