@@ -86,8 +86,8 @@ FIGURES = _rx(
     r"\bheart (hurts|aches|is aching|is hurting)\b(?=.{0,40}\b(sad|lonely|left me|another woman|another man|"
     r"break ?up|broke up|heartbroken|grief|grieving|miss (him|her)|divorce)\b)",
     r"absence (seizure|seizures|episodes|spells)",
-    r"(for|against|to treat|treat|treating|treats) (my |his |her )?(vertigo|dizziness|migraine|migraines|nausea|sickness|"
-    r"seizures|epilepsy|fits|anxiety)",
+    r"(for|against|to treat|treat|treating|treats) (my |his |her )?"
+    r"(vertigo|dizziness|migraine|migraines|nausea|sickness|seizures|epilepsy|fits|anxiety)",
     r"(fit|fits) (like a glove|perfectly|well|fine)",
     r"(keep|kept|keeping) fit",
     r"(get|getting|stay|staying|be) fit",
