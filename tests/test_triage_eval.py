@@ -69,9 +69,9 @@ def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> 
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# Rounds 1 and 2 together measured 0.900 recall, 25/30 crises and 0.043 false alarms at the end of issue 12.
-UNSEEN_FLOORS = {"emergency recall": 0.87, "crisis handled": 0.80}
-UNSEEN_CEILINGS = {"false alarms (controls)": 0.06}
+# Round 3 measured 0.946 recall, 11/13 crises and no false alarms at the end of issue 12.
+UNSEEN_FLOORS = {"emergency recall": 0.92, "crisis handled": 0.80}
+UNSEEN_CEILINGS = {"false alarms (controls)": 0.05}
 
 
 @pytest.mark.e2e
