@@ -10,12 +10,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies, requests
-from actions.base import CRISIS_INTENT, MedicalAction, message_text
+from actions.base import MedicalAction, message_text
 from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase
 from actions.replies import button
-from actions.triage import Assessment
+from actions.triage import CRISIS_INTENT, Assessment
 
 # Quick replies when a description names no trigger: (title, trigger entity value). Each value
 # must match a cue in the knowledge base (tests/test_actions.py checks it).
@@ -205,6 +205,12 @@ class ActionWhenDoctor(AdviceAction):
         return "action_when_doctor"
 
 
+def ask_checklist(dispatcher: CollectingDispatcher, text: str, assessment: Assessment) -> None:
+    """Ask about the red flags that fit the message, as text and as buttons that send plain words."""
+    items = checklist_for(text, assessment.findings)
+    dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
+
+
 class ActionTriage(MedicalAction):
     """A possible warning sign (DIET's ``report_red_flag``), an emergency or a crisis statement.
 
@@ -223,8 +229,7 @@ class ActionTriage(MedicalAction):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if assessment.is_red_flag or intent == CRISIS_INTENT:
             return []  # escalated by run(); the crisis reply stands alone
-        items = checklist_for(message_text(tracker), assessment.findings)
-        dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
+        ask_checklist(dispatcher, message_text(tracker), assessment)
         return [SlotSet("pending_offer", None)]
 
 
@@ -326,6 +331,5 @@ class ActionOutOfScope(MedicalAction):
         text = message_text(tracker)
         if may_be_a_warning_sign(text):
             # "something feels really wrong with my chest": no level from a guess, but ask.
-            items = checklist_for(text, assessment.findings)
-            dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
+            ask_checklist(dispatcher, text, assessment)
         return []

@@ -13,21 +13,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Cause, KnowledgeBase
-from actions.triage import Assessment, assess
+from actions.triage import CRISIS_INTENT, MAX_TEXT, NECK_TOPIC, Assessment, assess
 
 logger = logging.getLogger(__name__)
 
-MAX_TEXT = 5000  # characters of a message that the matchers look at
 # Entities whose values a button payload carries as what the person means ("A new medicine").
 BUTTON_ENTITIES = frozenset({"trigger", "symptom", "body_part", "duration"})
-# Said of the interview's opening description: the conversation is about the neck, shoulders or back.
-NECK_TOPIC = "neck_mention"
-
-
-EMERGENCY_INTENT = "emergency"  # set by addons/red_flags.py; the static utter_emergency answers first
-CRISIS_INTENT = "crisis"  # set by addons/red_flags.py; the static utter_crisis answers first
-# Intents set by the red-flag component, never learnt from examples.
-COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT})
 # The symptom interview's slots (actions/interview.py): an emergency ends the interview and clears them.
 INTERVIEW_SLOTS = (
     "interview_duration",
@@ -122,16 +113,10 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         assessment = self.check_red_flags(tracker)
-        if (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT:
-            # The static crisis reply came first; end a running interview, then only an emergency follows.
-            events.append(SlotSet("crisis", True))
-            if tracker.active_loop.get("name"):
-                events += [
-                    ActiveLoop(None),
-                    SlotSet("requested_slot", None),
-                    *[SlotSet(s, None) for s in INTERVIEW_SLOTS],
-                ]
         crisis_now = (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT
+        if crisis_now:
+            # The static crisis reply came first; end a running interview, then only an emergency follows.
+            events += [SlotSet("crisis", True), *end_interview(tracker)]
         if tracker.get_slot("triage_level") == "emergency" and assessment.level != "emergency" and not crisis_now:
             # After an emergency, every answer restates the advice before anything else.
             dispatcher.utter_message(text=replies.emergency_reminder(tracker))
@@ -182,23 +167,22 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
     """
     assert assessment.level is not None
     logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
-    static_said = assessment.level == "emergency" and (
-        (
-            (tracker.latest_message.get("intent") or {}).get("name") == EMERGENCY_INTENT
-            and tracker.latest_action_name == "utter_emergency"
-        )
-        or said_this_turn(tracker, "emergency")
-    )
-    if static_said:
-        dispatcher.utter_message(text=replies.emergency_details(assessment))
-    elif said_this_turn(tracker, assessment.level):
-        pass  # already said in this turn
-    else:
+    if not said_this_turn(tracker, assessment.level):
         dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
+    elif tracker.latest_action_name == "utter_emergency":
+        # The static reply said what to do; add why.
+        dispatcher.utter_message(text=replies.emergency_details(assessment))
     events: List[EventType] = [
         SlotSet("red_flag_findings", sorted(assessment.findings)),
         SlotSet("triage_level", higher_level(tracker.get_slot("triage_level"), assessment.level)),
     ]
-    if assessment.level == "emergency" and tracker.active_loop.get("name"):
-        events += [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in INTERVIEW_SLOTS]]
+    if assessment.level == "emergency":
+        events += end_interview(tracker)
     return events
+
+
+def end_interview(tracker: Tracker) -> List[EventType]:
+    """End a running symptom interview and forget its answers (after an emergency or a crisis)."""
+    if not tracker.active_loop.get("name"):
+        return []
+    return [ActiveLoop(None), SlotSet("requested_slot", None), *[SlotSet(s, None) for s in INTERVIEW_SLOTS]]

@@ -20,8 +20,8 @@ The text is cut into sentences (``. ; ! ? newline``); inside a sentence a comma 
 3. **Another person** ("my son", "she", "my husband") is noted: their findings count, and replies
    can say so.
 
-``Context.asserted(sentence, start)`` says whether a mention starting at that character of the
-normalised sentence is asserted (not negated, not hypothetical, not over).
+``Sentence.modifier(start)`` gives the context of a mention starting at that character of the
+normalised sentence (None when it is asserted: not negated, not hypothetical, not over).
 """
 
 from __future__ import annotations
@@ -315,7 +315,7 @@ class Sentence:
     scopes: Tuple[Tuple[int, int, str], ...]  # (start, end, kind): kind negated | hypothetical | historical
     other_person: bool
 
-    def modifier(self, start: int, end: Optional[int] = None) -> Optional[str]:
+    def modifier(self, start: int) -> Optional[str]:
         """The context of a mention starting at ``start`` (None: asserted)."""
         for lo, hi, kind in self.scopes:
             if lo <= start < hi:
@@ -400,8 +400,9 @@ def analyse_sentence(raw: str) -> Sentence:
             continue
         later = [t for t in terminators if t[0] >= m.end()]
         # The scope starts after the negating word itself, so a mention that begins inside the rest of
-        # the trigger is denied too ("I don't have a temperature": "have a temperature").
-        start = m.start() + len(m.group().split()[0])
+        # the trigger is denied too ("I don't have a temperature": "have a temperature"), and one that
+        # carries its own "not" stays whole ("he is not feeding").
+        start = m.start() + _negator_end(m.group())
         scopes.append((start, _forward_end(text, m.end(), later, 8), "negated"))
     for m in NEGATION_BACKWARD.finditer(text):
         if _inside(m.start(), pseudo):
@@ -435,6 +436,18 @@ def analyse_sentence(raw: str) -> Sentence:
     return Sentence(text, raw, question, tuple(scopes), bool(OTHER_PERSON.search(text)))
 
 
+_NEGATOR_WORD = re.compile(
+    r"(?<![a-z0-9])(no|not|never|without|nor|neither|none|nothing|\w+nt|deny|denies|denied|"
+    r"free|negative|zero|0|nope|absence|cant|cannot)(?![a-z0-9])"
+)
+
+
+def _negator_end(trigger: str) -> int:
+    """Where the negating word of a trigger ends ("is not" -> after "not", "dont have" -> after "dont")."""
+    m = _NEGATOR_WORD.search(trigger)
+    return m.end() if m else len(trigger.split()[0])
+
+
 def _continues_past(text: str, span: Tuple[int, int]) -> bool:
     """ "... and was in hospital", "... and had physio": the same past story goes on."""
     return text[span[0] : span[1]] in ("and was", "and were", "and had", "and got")
@@ -465,8 +478,9 @@ _INSIDE = _rx(
 )
 
 
-def negated_inside(span: str) -> bool:
-    """Whether the words between the two parts of a mention deny it ("my neck is not stiff"), pseudo
-    negations aside ("my neck wont stop hurting")."""
-    pseudo = _spans(PSEUDO, span)
-    return any(not _inside(m.start(), pseudo) for m in _INSIDE.finditer(span))
+def negated_inside(gap: str) -> bool:
+    """Whether the words between the parts of a mention deny it ("my neck is not stiff"), pseudo
+    negations aside ("my neck wont stop hurting"). The parts' own words do not count: "doesnt help"
+    in "painkillers ~ doesnt help" is the finding, not its denial."""
+    pseudo = _spans(PSEUDO, gap)
+    return any(not _inside(m.start(), pseudo) for m in _INSIDE.finditer(gap))

@@ -18,8 +18,6 @@ from rasa_sdk.types import DomainDict
 
 from actions import replies
 from actions.base import (
-    CRISIS_INTENT,
-    EMERGENCY_INTENT,
     INTERVIEW_SLOTS,
     escalate,
     findings_events,
@@ -30,7 +28,7 @@ from actions.base import (
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Suggestion
 from actions.text import normalise
-from actions.triage import assess, first_line, get_red_flags
+from actions.triage import CRISIS_INTENT, EMERGENCY_INTENT, assess, first_line, get_red_flags
 
 FORM = "symptom_interview_form"
 SLOTS = INTERVIEW_SLOTS[:5]  # the questions, in order (the sixth slot keeps the description)

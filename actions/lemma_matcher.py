@@ -28,7 +28,7 @@ import itertools
 import json
 import pathlib
 import re
-from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from actions.text import normalise
 
@@ -112,15 +112,25 @@ def _forms(word: str) -> Tuple[str, ...]:
     return (word, word + "s", stem + "ing", stem + "ed", word + "ness")
 
 
-def _chains(parts: Sequence[Sequence[Tuple[int, int]]]) -> Iterable[Tuple[int, int]]:
-    """(first token, end token) of every run of the parts' spans in order, each starting at most
+Gap = Tuple[int, int]  # tokens between two parts of an "A ~ B" match
+
+
+def _chains(parts: Sequence[Sequence[Tuple[int, int]]]) -> List[Tuple[int, int, Tuple[Gap, ...]]]:
+    """(first token, end token, gaps) of every run of the parts' spans in order, each starting at most
     ``NEAR_GAP`` tokens after the previous one ends."""
-    runs = [(start, end) for start, end in parts[0]]
+    runs: List[Tuple[int, int, Tuple[Gap, ...]]] = [(start, end, ()) for start, end in parts[0]]
     for spans in parts[1:]:
-        runs = [(first, e) for first, last in runs for s, e in spans if 0 <= s - last <= NEAR_GAP]
+        runs = [(f, e, (*g, (last, s))) for f, last, g in runs for s, e in spans if 0 <= s - last <= NEAR_GAP]
         if not runs:
             return []
     return runs
+
+
+class Match(NamedTuple):
+    label: str
+    start: int  # character offsets in the normalised text
+    end: int
+    gap: str = ""  # the words between the parts of an "A ~ B" match (they can deny it: "neck is not stiff")
 
 
 class LemmaMatcher:
@@ -146,7 +156,7 @@ class LemmaMatcher:
         # and the parts are paired in Python, which is much faster than patterns with optional gap tokens.
         self._near: List[Tuple[str, str, int]] = []  # (label, separator, number of parts)
         for label, items in phrases.items():
-            exact = [pat for p in items if not _is_near(p) for pat in self._patterns(p)]
+            exact = [pat for p in items if not _is_near(p) for pat in self._alternatives(p)]
             if exact:
                 self._matcher.add(label, exact)
             for p in items:
@@ -215,10 +225,6 @@ class LemmaMatcher:
     def _alternatives(self, part: str) -> List[List[Dict[str, Any]]]:
         return [seq for alt in part.split("|") for seq in self._sequences(alt) if seq]
 
-    def _patterns(self, phrase: str) -> List[List[Dict[str, Any]]]:
-        """Token patterns for a phrase without "~" or ">": "a|b c" is "a" or "b c"."""
-        return self._alternatives(phrase)
-
     def key(self, canonical: str) -> str:
         """The longest phrase word that matches a token's canonical form, or the form itself (cached)."""
         found = self._keys.get(canonical)
@@ -237,11 +243,12 @@ class LemmaMatcher:
         return doc
 
     def matches(self, normalised: str) -> List[Tuple[str, int, int]]:
-        """(label, start char, end char) of every phrase found in already normalised text.
+        """(label, start char, end char) of every phrase found in already normalised text."""
+        return [(m.label, m.start, m.end) for m in self.found(normalised)]
 
-        Matches of "A ~ B" phrases carry the label with the ``NEAR`` suffix (words between A and B
-        can negate them: "my neck is not stiff").
-        """
+    def found(self, normalised: str) -> List[Match]:
+        """Every phrase found in already normalised text. Matches of "A ~ B" phrases carry the label
+        with the ``NEAR`` suffix and the words between their parts."""
         if not normalised:
             return []
         doc = self.doc(normalised)
@@ -255,15 +262,16 @@ class LemmaMatcher:
                 parts.setdefault((int(n), int(i)), []).append((start, end))
             else:
                 span = doc[start:end]
-                out.append((key, span.start_char, span.end_char))
+                out.append(Match(key, span.start_char, span.end_char))
         for n, (label, sep, count) in enumerate(self._near):
             found = [parts.get((n, i)) for i in range(count)]
             if not all(found):
                 continue
             orders = [found] if sep == ">" else [found, found[::-1]]
             for order in orders:
-                for first, last in _chains(order):  # type: ignore[arg-type]
-                    out.append((label + NEAR, doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text)))
+                for first, last, gaps in _chains(order):  # type: ignore[arg-type]
+                    gap = " ".join(doc[a:b].text for a, b in gaps if b > a)
+                    out.append(Match(label + NEAR, doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text), gap))
         return out
 
     def labels_in(self, text: str) -> Iterable[str]:

@@ -122,13 +122,6 @@ def escalation(assessment: Assessment) -> str:
     return text
 
 
-def unconfirmed_red_flag() -> str:
-    return (
-        f"{first_line('urgent')} What you describe may need a doctor's check. "
-        f"If you feel very unwell, or it came on suddenly or after an injury, {first_line('emergency').lower()}"
-    )
-
-
 def emergency_details(assessment: Assessment) -> str:
     """What follows the static emergency reply: why, in one line (the action to take came first)."""
     return f"Why: {assessment.reason} If you are not sure, call anyway: they will tell you what to do."

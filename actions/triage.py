@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
+import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Tuple
 
 from actions import context
 from actions.kb_loader import Checker
@@ -21,6 +22,10 @@ from actions.lemma_matcher import NEAR, LemmaMatcher
 from actions.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
+# Intents the red-flag component (addons/red_flags.py) sets, never learnt from examples; both servers use them.
+EMERGENCY_INTENT = "emergency"
+CRISIS_INTENT = "crisis"
+COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT})
 CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
 CRISIS = "crisis"  # the matcher label of crisis statements
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")
@@ -35,7 +40,8 @@ MAX_TEXT = 5000  # characters of a message that the matchers look at
 TIMELESS = frozenset({"cancer_history", "immunosuppressed", "osteoporosis_or_steroids", "older_age"})
 # Findings that say what the conversation is about, not a symptom: no context cancels them ("my neck is
 # not stiff" is still about the neck).
-TOPICS = frozenset({"neck_mention"})
+NECK_TOPIC = "neck_mention"
+TOPICS = frozenset({NECK_TOPIC})
 
 
 @dataclass(frozen=True)
@@ -64,12 +70,30 @@ class Assessment:
         return self.level is not None
 
 
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    ask: str  # what the button shows
+    says: str  # the plain words it sends
+    rule: str  # the rule those words fire
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The red flags to ask about when a message may hold one that no rule places (``checklist:``)."""
+
+    items: Mapping[str, ChecklistItem]
+    topics: Tuple[Tuple[Pattern[str], Tuple[str, ...], bool], ...]  # (words, item ids, warning)
+    default: Tuple[str, ...]
+
+
 @dataclass
 class RedFlags:
     phrases: Dict[str, Tuple[str, ...]]
     rules: Tuple[Rule, ...]
     path: pathlib.Path
     subsumes: Mapping[str, Tuple[str, ...]] = field(default_factory=dict)
+    checklist: Checklist = field(default_factory=lambda: Checklist({}, (), ()))
     _matcher: Optional[LemmaMatcher] = field(default=None, repr=False)
     _cache: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = field(default_factory=dict, repr=False)
 
@@ -94,14 +118,14 @@ class RedFlags:
     def _detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         present, negated = set(), set()
         for sentence in context.analyse(text[:MAX_TEXT]):
-            matches = self.matcher.matches(sentence.text)
-            labels = {label[: -len(NEAR)] if label.endswith(NEAR) else label for label, _, _ in matches}
+            matches = self.matcher.found(sentence.text)
+            labels = {m.label[: -len(NEAR)] if m.label.endswith(NEAR) else m.label for m in matches}
             hidden = {f for found in labels for f in self.subsumes.get(found, ())}
-            for label, start, end in matches:
+            for label, start, _end, gap in matches:
                 finding = label[: -len(NEAR)] if label.endswith(NEAR) else label
                 if finding in hidden:
                     continue
-                inside = label.endswith(NEAR) and context.negated_inside(sentence.text[start:end])
+                inside = context.negated_inside(gap)
                 kind = sentence.modifier(start)
                 if (kind == "historical" and finding in TIMELESS) or finding in TOPICS:
                     kind, inside = None, False
@@ -177,7 +201,32 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
                 raise fail(
                     f"finding '{fid}'", "phrases", f"'{phrase}': at most three parts, joined by one kind of separator"
                 )
-    return RedFlags(phrases, tuple(rules), check.path, subsumes)
+    return RedFlags(phrases, tuple(rules), check.path, subsumes, _load_checklist(check, data, rules))
+
+
+def _load_checklist(check: Checker, data: Mapping[str, object], rules: List[Rule]) -> Checklist:
+    raw = data.get("checklist")
+    if raw is None:  # a rules file without a checklist (tests of the loader): nothing to ask
+        return Checklist({}, (), ())
+    if not isinstance(raw, dict):
+        raise check.fail("top level", "checklist", "must be a mapping with items, topics and default")
+    rule_ids = {r.id for r in rules}
+    items: Dict[str, ChecklistItem] = {}
+    for iid, item in (raw.get("items") or {}).items():
+        where = f"checklist item '{iid}'"
+        if not isinstance(item, dict) or item.get("rule") not in rule_ids:
+            raise check.fail(where, "rule", "must name a rule")
+        items[iid] = ChecklistItem(iid, check.text(item, "ask", where), check.text(item, "says", where), item["rule"])
+    topics = []
+    for i, topic in enumerate(raw.get("topics") or []):
+        ids = tuple(topic.get("items") or ()) if isinstance(topic, dict) else ()
+        if not ids or any(x not in items for x in ids) or not isinstance(topic.get("words"), str):
+            raise check.fail(f"checklist topics[{i}]", "items", "needs words and known item ids")
+        topics.append((re.compile(rf"\b({topic['words']})\b"), ids, bool(topic.get("warning"))))
+    default = tuple(raw.get("default") or ())
+    if not default or any(x not in items for x in default):
+        raise check.fail("checklist", "default", "must list known item ids")
+    return Checklist(items, tuple(topics), default)
 
 
 @functools.lru_cache(maxsize=1)
@@ -227,8 +276,7 @@ def crisis_in(text: str) -> bool:
     """Whether ``text`` holds a suicidal or self-harm statement (not denied: "I'm not suicidal")."""
     matcher = crisis_matcher()
     for sentence in context.analyse(text[:MAX_TEXT]):
-        for _label, start, end in matcher.matches(sentence.text):
-            inside = context.negated_inside(sentence.text[start:end]) and "~" in sentence.text[start:end]
-            if sentence.modifier(start) != "negated" and not inside:
+        for match in matcher.found(sentence.text):
+            if sentence.modifier(match.start) != "negated" and not context.negated_inside(match.gap):
                 return True
     return False

@@ -35,12 +35,19 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.triage import Assessment, assess, crisis_in, crisis_matcher, get_red_flags
+from actions.triage import (
+    CRISIS_INTENT,
+    EMERGENCY_INTENT,
+    MAX_TEXT,
+    Assessment,
+    assess,
+    crisis_in,
+    crisis_matcher,
+    get_red_flags,
+)
 
 logger = logging.getLogger(__name__)
 
-EMERGENCY_INTENT = "emergency"
-CRISIS_INTENT = "crisis"
 RED_FLAG_INTENT = "report_red_flag"
 # Intents whose answer gives no medical check (static replies): a finding below emergency in such a
 # message turns it into report_red_flag, so that action_triage escalates it.
@@ -61,7 +68,6 @@ NOT_MEDICAL_INTENTS = frozenset(
 CRISIS_LINE_ENTITY = "crisis_line"
 PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by addons/action_client.py)
 NUMBER_ENTITY = "emergency_number"
-MAX_TEXT = 5000
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

@@ -20,8 +20,8 @@ then every failure with the replies it got. ``--engine`` scores the triage engin
     python scripts/eval_triage.py [--set tuned|unseen|all|DIR] [--url http://127.0.0.1:5005] [--engine]
                                   [--json reports/triage-eval/tuned.json]
 
-Without ``--url`` the script starts an action server and a Rasa server on free ports and stops them
-at the end.
+Without ``--url`` the script starts an action server and a Rasa server on free ports (the helpers of
+``tests/servers.py``, as ``make bench`` does) and stops them at the end.
 """
 
 from __future__ import annotations
@@ -286,11 +286,24 @@ def as_json(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
 
 # -- servers ----------------------------------------------------------------------------------------
 def start_servers() -> Iterator[str]:
-    """An action server and a Rasa server (in-memory tracker store) on free ports."""
-    from scripts.live_servers import running_stack
+    """An action server and a Rasa server (in-memory tracker store) on free ports, started with the
+    same helpers as the tests and `make bench` (``tests/servers.py``); logs in reports/live/."""
+    from tests.servers import action_server, endpoints_file, free_port, rasa_server
 
-    with running_stack() as url:
-        yield url
+    logs = ROOT / "reports" / "live"
+    logs.mkdir(parents=True, exist_ok=True)
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = endpoints_file(logs / "endpoints.yml", ACTION_PORT=str(action_port), TRACKER_STORE="memory")
+    servers = [action_server(logs, action_port), rasa_server(logs, rasa_port, endpoints)]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        yield f"http://127.0.0.1:{rasa_port}"
+    finally:
+        for server in servers:
+            server.stop()
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

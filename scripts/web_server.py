@@ -37,19 +37,9 @@ ROUTES: Dict[str, Tuple[pathlib.Path, str]] = {
 }
 
 
-def emergency_number() -> str:
-    from actions.triage import emergency_number as configured
-
-    return configured()
-
-
-def crisis_line() -> str:
-    from actions.triage import crisis_line as configured
-
-    return configured()
-
-
 def config_js(socket_url: str) -> bytes:
+    from actions.triage import crisis_line, emergency_number
+
     config = {"socketUrl": socket_url, "emergencyNumber": emergency_number(), "crisisLine": crisis_line()}
     return f"window.NECK_CONFIG = {json.dumps(config)};\n".encode()
 

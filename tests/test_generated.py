@@ -76,7 +76,7 @@ def test_every_intent_has_at_least_20_examples() -> None:
     counts: Dict[str, int] = {}
     for intent, _text in _examples():
         counts[intent] = counts.get(intent, 0) + 1
-    from actions.base import COMPONENT_INTENTS
+    from actions.triage import COMPONENT_INTENTS
 
     for intent in domain["intents"]:
         if intent not in COMPONENT_INTENTS:

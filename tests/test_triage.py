@@ -186,3 +186,11 @@ def test_malformed_rules_are_rejected_clearly(tmp_path: pathlib.Path, mutate, me
         load(path)
     assert str(path) in str(err.value)
     assert message in str(err.value)
+
+
+def test_every_checklist_item_says_what_fires_its_rule() -> None:
+    """The checklist's buttons send plain words; each must reach the red flag it offers."""
+    checklist = get_red_flags().checklist
+    assert checklist.items and checklist.default
+    for item in checklist.items.values():
+        assert item.rule in [r.id for r in assess(item.says).rules], (item.id, item.says)
