@@ -412,9 +412,10 @@ def analyse_sentence(raw: str) -> Sentence:
         later = [
             t
             for t in terminators
-            if t[0] >= m.end() and not text[t[0] : t[1]].startswith(("i", "my", "he", "she", "it", "this", "there"))
+            if t[0] >= m.end()
+            and not text[t[0] : t[1]].startswith(("i", "my", "he", "she", "it", "this", "there", "they", "their"))
         ]
-        scopes.append((m.end(), _forward_end(text, m.end(), later, 14), "hypothetical"))
+        scopes.append((m.end(), _forward_end(text, m.end(), later, 30), "hypothetical"))
     if question and GENERIC_QUESTION.match(text.strip()) and not PERSONAL.search(text):
         scopes.append((0, len(text), "hypothetical"))
     past = next(

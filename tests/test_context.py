@@ -58,6 +58,7 @@ def test_past_episodes_do_not_count(text: str) -> None:
         "does whiplash cause numbness in the arms?",
         "if I get a fever with a stiff neck should I go to A&E?",
         "how do you know if neck pain is a heart attack?",
+        "When a person is very dehydrated do they sometimes get a tight pain in their chest before they faint?",
         "I watched a film about a car crash and my neck is tense",
     ],
 )
