@@ -61,7 +61,7 @@ FIGURES = _rx(
     r"crashed (on the sofa|on the couch|out|at a friends)",
     r"(nearly|almost|practically|basically) (gave|give) me a heart attack",
     r"(nearly|almost|practically) had (a|an) (heart attack|stroke|seizure|fit)",
-    r"(having|have|had|throw|throwing|threw) a (hissy |little |wee )?fit (about|over|because)",
+    r"(having|have|had|has|throw|throwing|threw|throws) a (hissy |little |wee |blue |right |proper )?fit (about|over|because|when|at|if|that)",
     r"(kill|killing|killed) (it|for a|for some)",
     r"(killing|kill) (me|us) (with|softly)",
     r"(my|the) (kids|boss|job|work|commute|traffic|exams|deadline|deadlines|mortgage|in laws|neighbours|neighbors) "
@@ -118,10 +118,10 @@ PSEUDO = _rx(
     r"(doesnt|dont|didnt|isnt|arent|wont|not) (help|helping|helped|work|working|worked|touch|touching|do anything|"
     r"doing anything|fade|fading|go away when|ease|easing|stop|stopping|go down)",
     r"(wont|doesnt|isnt|not|didnt|hasnt|havent|wasnt) (feed|feeding|fed|eat|eating|eaten|drink|drinking|drunk|"
-    r"settle|settling|settled|wake|waking|woken|respond|responding|stay awake|wee|weed|pee|peed)",
+    r"settle|settling|settled|wake(?! me)|waking(?! me)|woken|respond|responding|stay awake|wee|weed|pee|peed)",
     r"not (doing|do) anything",
     r"(wont|doesnt|cant|cannot|can not|couldnt|not able to|unable to) (bend|move|turn|look|lift|feel|swallow|"
-    r"breathe|breath|speak|talk|walk|stand|see|wake|open|pee|urinate|control|hold|keep|find|get|straighten|grip|put|"
+    r"breathe|breath|speak|talk|walk|stand|see|wake(?! me)|open|pee|urinate|control|hold|keep|find|get|straighten|grip|put|"
     r"touch|raise|sit|focus|think)",
     r"(dont|doesnt) (know|remember) (why|what|how|where)",
     r"no (reason|cause)",
