@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import abc
-from typing import ClassVar, Dict, List, Optional
+from typing import ClassVar, Dict, List, Optional, Sequence
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies, requests
+from actions import replies, requests, scope
 from actions.base import MedicalAction, message_text
 from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
+from actions.interview import MAX_ANSWER, answers_in, trigger_of
 from actions.kb_loader import get_general
-from actions.knowledge_base import Cause, KnowledgeBase
+from actions.knowledge_base import Cause, KnowledgeBase, Suggestion
 from actions.replies import button
 from actions.triage import CRISIS_INTENT, Assessment
 
@@ -104,7 +105,11 @@ class ActionSuggestCauses(MedicalAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
-        found = kb.suggest(message_text(tracker))
+        text = message_text(tracker)
+        found = kb.suggest(text)
+        asked = (tracker.latest_message.get("intent") or {}).get("name") == scope.SYMPTOM_QUESTION_INTENT
+        if found and asked:
+            return self.answer_then_offer(dispatcher, tracker, text, found)
         if not found:
             dispatcher.utter_message(
                 text=(
@@ -116,6 +121,9 @@ class ActionSuggestCauses(MedicalAction):
             )
             return []
         top = found[0].cause
+        where = scope.region(message_text(tracker))
+        if where in ("shoulder", "upper_back"):
+            dispatcher.utter_message(text=replies.shoulder_link(where))
         dispatcher.utter_message(
             text=replies.suggestions(found) + f'\n\nSay "tell me more" to hear more about {top.name.lower()}.',
             buttons=[button(f"More on {s.cause.name.lower()}", "ask_cause", cause=s.cause.id) for s in found],
@@ -128,6 +136,45 @@ class ActionSuggestCauses(MedicalAction):
             SlotSet("pending_offer", "more_cause"),
             *answer_second_request(dispatcher, tracker, kb, requests.CAUSES, None),
         ]
+
+    @staticmethod
+    def answer_then_offer(
+        dispatcher: CollectingDispatcher, tracker: Tracker, text: str, found: Sequence[Suggestion]
+    ) -> List[EventType]:
+        """A question about a symptom: the likely causes first, then the interview offered, not started.
+        What the question already says (how long, what brings it on) is kept for the interview."""
+        where = scope.region(text)
+        if where in ("shoulder", "upper_back"):
+            dispatcher.utter_message(text=replies.shoulder_link(where))
+        dispatcher.utter_message(text=replies.suggestions(found), json_message={"causes": [s.cause.id for s in found]})
+        dispatcher.utter_message(
+            text=replies.interview_offer(),
+            buttons=[button("Yes, ask me", "describe_symptoms"), button("No, thanks", "deny")],
+        )
+        known = answers_in(text)
+        if trigger_of(text) not in (None, "unknown"):
+            known["interview_trigger"] = text[:MAX_ANSWER]
+        return [
+            SlotSet("cause", found[0].cause.id),
+            SlotSet("topic", TOPIC_CAUSE),
+            SlotSet("suggested_causes", [s.cause.id for s in found]),
+            SlotSet("pending_offer", "interview"),
+            SlotSet("interview_description", text[: MAX_ANSWER * 4]),
+            *[SlotSet(slot, value) for slot, value in known.items()],
+        ]
+
+
+class ActionLowerBack(MedicalAction):
+    """The lower back: said plainly that it is not covered, with general advice (red flags checked first)."""
+
+    def name(self) -> str:
+        return "action_lower_back"
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
+    ) -> List[EventType]:
+        dispatcher.utter_message(text=replies.lower_back())
+        return []
 
 
 # Advice topics: how to word them, and what a "yes" afterwards accepts.
@@ -278,6 +325,8 @@ class ActionAffirm(MedicalAction):
             return give_advice(dispatcher, offer, self.cause_from(tracker))
         if offer in ("more_causes", "more_cause"):
             return continue_topic(dispatcher, tracker, kb, self.cause_from(tracker))
+        if offer == "interview":
+            return [SlotSet("pending_offer", None), FollowupAction("symptom_interview_form")]
         dispatcher.utter_message(response="utter_anything_else")
         return []
 

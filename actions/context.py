@@ -61,7 +61,8 @@ FIGURES = _rx(
     r"crashed (on the sofa|on the couch|out|at a friends)",
     r"(nearly|almost|practically|basically) (gave|give) me a heart attack",
     r"(nearly|almost|practically) had (a|an) (heart attack|stroke|seizure|fit)",
-    r"(having|have|had|has|throw|throwing|threw|throws) a (hissy |little |wee |blue |right |proper )?fit (about|over|because|when|at|if|that)",
+    r"(having|have|had|has|throw|throwing|threw|throws) a (hissy |little |wee |blue |right |proper )?fit "
+    r"(about|over|because|when|at|if|that)",
     r"(kill|killing|killed) (it|for a|for some)",
     r"(killing|kill) (me|us) (with|softly)",
     r"(my|the) (kids|boss|job|work|commute|traffic|exams|deadline|deadlines|mortgage|in laws|neighbours|neighbors) "
@@ -121,8 +122,8 @@ PSEUDO = _rx(
     r"settle|settling|settled|wake(?! me)|waking(?! me)|woken|respond|responding|stay awake|wee|weed|pee|peed)",
     r"not (doing|do) anything",
     r"(wont|doesnt|cant|cannot|can not|couldnt|not able to|unable to) (bend|move|turn|look|lift|feel|swallow|"
-    r"breathe|breath|speak|talk|walk|stand|see|wake(?! me)|open|pee|urinate|control|hold|keep|find|get|straighten|grip|put|"
-    r"touch|raise|sit|focus|think)",
+    r"breathe|breath|speak|talk|walk|stand|see|wake(?! me)|open|pee|urinate|control|hold|keep|find|get|straighten|"
+    r"grip|put|touch|raise|sit|focus|think)",
     r"(dont|doesnt) (know|remember) (why|what|how|where)",
     r"no (reason|cause)",
     r"(never|not) (had|felt|been) (this|that|anything like this|anything like that|like this|like that) (before|bad)",

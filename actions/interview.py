@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import replies
+from actions import replies, scope
 from actions.base import (
     INTERVIEW_SLOTS,
     escalate,
@@ -189,6 +189,9 @@ class ActionAskInterviewDuration(Action):
                 return events
         else:
             events += findings_events(tracker, assessment)
+        where = scope.region(description)
+        if where in ("shoulder", "upper_back"):
+            dispatcher.utter_message(text=replies.shoulder_link(where))
         found = get_kb().suggest(description)
         if found:
             dispatcher.utter_message(

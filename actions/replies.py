@@ -137,3 +137,41 @@ def emergency_reminder(tracker: Optional[Any] = None) -> str:
             f"You can talk to someone any time: {line}."
         )
     return f"Please remember what I said: if you have not called yet, {action[0].lower()}{action[1:]}"
+
+
+def shoulder_link(where: str) -> str:
+    """Why a shoulder or upper-back complaint is answered by a neck assistant."""
+    place = "upper back" if where == "upper_back" else "shoulders"
+    return (
+        f"Pain in the {place} often goes together with the neck: the muscles that tighten in a neck spasm "
+        "(the trapezius and the levator scapulae) run from the neck into the shoulders and upper back, "
+        "posture and desk set-up strain them all, and a pinched nerve in the neck can send pain to the "
+        "shoulder blade and down the arm. A pain in the shoulder joint itself (lifting the arm, after a "
+        "fall or a dislocation) needs a doctor or physiotherapist to look at it."
+    )
+
+
+def lower_back() -> str:
+    """The plain answer for the lower back: not covered, general advice, when to get help."""
+    return (
+        "My knowledge base covers the neck, the shoulders and the upper back, not the lower back, so I "
+        "can't go through the causes of lower-back pain with you. What generally helps most back pain:\n"
+        + bullets(
+            [
+                "Keep moving gently and carry on with daily life as far as you can; long bed rest slows recovery.",
+                "Heat (a warm bath or a heat pack) and painkillers from a pharmacy, as the pack says.",
+                "Gentle stretches once the worst has eased; a pharmacist can advise on what suits you.",
+            ]
+        )
+        + "\n\nBook an appointment with a GP or physiotherapist if it is not getting better after a few weeks, "
+        "keeps coming back, or stops you working or sleeping. Get help straight away (call your emergency "
+        "number or go to A&E) if you have numbness around your bottom or genitals, trouble passing or "
+        "holding urine or stools, or weakness or numbness in both legs."
+    )
+
+
+def interview_offer() -> str:
+    return (
+        "A professional should confirm what it is. If you like, I can ask a few quick questions about it "
+        "(how long, how often, how bad, what brings it on) to narrow it down and say whether to see a doctor."
+    )

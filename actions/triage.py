@@ -22,10 +22,12 @@ from actions.lemma_matcher import NEAR, LemmaMatcher
 from actions.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
-# Intents the red-flag component (addons/red_flags.py) sets, never learnt from examples; both servers use them.
+# Intents that components set, never learnt from examples; both servers use them: the red-flag check
+# (addons/red_flags.py) and the scope gate (addons/scope_gate.py, a symptom asked as a question).
 EMERGENCY_INTENT = "emergency"
 CRISIS_INTENT = "crisis"
-COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT})
+SYMPTOM_QUESTION_INTENT = "symptom_question"
+COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT, SYMPTOM_QUESTION_INTENT})
 CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
 CRISIS = "crisis"  # the matcher label of crisis statements
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")

@@ -1,0 +1,187 @@
+"""What a message is about: the body region, whether it describes a symptom or asks a medical question,
+and whether it asks to delete the conversation (no Rasa imports: both servers use it).
+
+The assistant covers the neck, the shoulders and the upper back (shared/design.md section 1); the
+lower back gets a plain answer that says so. The NLU's social and privacy intents ("thanks", "yes",
+"delete this") must only answer messages that are that, so the Rasa-side gate
+(``addons/scope_gate.py``) asks these questions of every message.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Optional
+
+from actions import context
+from actions.text import normalise
+from actions.triage import SYMPTOM_QUESTION_INTENT
+
+# The lower back's intent (learnt from data/nlu/lower_back.yml, also set by the gate).
+LOWER_BACK_INTENT = "lower_back_pain"
+__all__ = ["LOWER_BACK_INTENT", "SYMPTOM_QUESTION_INTENT"]
+
+
+def _rx(*alternatives: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+
+
+NECK = _rx(r"necks?", r"nape", r"cervical", r"c[1-7]( c?[1-7])*", r"whiplash", r"torticollis", r"wry neck", r"cricks?")
+SHOULDER = _rx(
+    r"shoulders?",
+    r"shouder|shoulder|sholder|sholders|shouldr|shoudler",
+    r"rotator cuff",
+    r"trapezius|traps",
+    r"collar ?bones?",
+    r"ball and socket",
+    r"deltoids?",
+    r"frozen shoulder",
+)
+UPPER_BACK = _rx(
+    r"upper back",
+    r"top of my back",
+    r"mid ?back|middle back|middle of my back",
+    r"shoulder ?blades?|scapulas?|scapula",
+    r"between (my|the|his|her) shoulders?",
+    r"thoracic( spine)?",
+    r"t[1-9]|t1[0-2]",
+)
+LOWER_BACK = _rx(
+    r"lower back|low back|lower part of my back|bottom of my back|small of my back|back low down|lumbar",
+    r"sciatica|sciatic|scitica",
+    r"tail ?bone|coccyx",
+    r"l[1-5]( l?[1-5])*( s1)?|s1",
+    r"lumbago",
+)
+BACK = _rx(
+    r"(my|his|her|the|your|a|our|their) back(?! of| to| home| then| again| in| at)",
+    r"backache|back ache|backpain|back pain|spine|spinal",
+)
+
+SYMPTOM = _rx(
+    r"pain|pains|painful|paining|hurt|hurts|hurting|ache|aches|aching|achy|achey|sore|soreness",
+    r"stiff|stiffness|stiffened|tight|tightness|tension|tense",
+    r"spasms?|spasming|cramps?|cramping|knots?|knotted|twinges?|cricks?|throb|throbs|throbbing|throbing",
+    r"burn|burns|burning|stinging|stabbing|shooting|sharp|dull",
+    r"numb|numbness|tingle|tingling|tingly|pins and needles",
+    r"swollen|swelling|lump|lumps|bump",
+    r"click|clicks|clicking|crack|cracks|cracking|pop|pops|popping|grind|grinding|creak|creaking|crunch|crunching",
+    r"weak|weakness",
+    r"injury|injured|injure|dislocated|dislocate|strain|strained|sprain|sprained|pulled|tweaked|broken|broke|fracture",
+    r"locked|stuck|seized",
+    r"agony|killing me|discomfort|sensation|pressure|heavy|heaviness",
+    r"(cant|cannot|can not|unable to|struggle to|hard to) (move|rotate|turn|lift|raise|look|bend|reach|sleep)",
+)
+QUESTION = _rx(
+    r"why",
+    r"what (causes|caused|could|can|might|would|is|are|should)",
+    r"how (do|can|to|should|long|come)",
+    r"is (it|this|that) normal",
+    r"should i",
+    r"could (it|this|that)",
+    r"can (it|this|that|a|an|my)",
+    r"treatment|treat|treating|remedy|remedies|relieve|relief|get rid",
+    r"exercises?|stretch|stretches|surgery|operation|physio|physiotherapy|chiropractor",
+    r"mri|x ray|xray|scan|diagnosed|diagnosis",
+)
+TREATMENT = _rx(
+    r"treatment|treat|treating|remedy|remedies|relieve|relief|get rid|cure|what (can|should) i (do|take)",
+    r"how (do|can) i (fix|stop|ease|help)",
+    r"painkillers?|medication|medicine|tablets|ointment|cream|massage|heat|ice",
+)
+PREVENTION = _rx(r"prevent|prevention|avoid|stop (it|them) (coming back|happening)|keep (it|them) from")
+WHEN_DOCTOR = _rx(r"(should|do) i (see|go to|call) (a|my|the) (doctor|gp|physio)", r"when (should|do) i (see|go)")
+# Complaints of the skin or the head that happen to name a region ("pimples on my back", "my head
+# hurts in the back"): not the muscles, joints or nerves the knowledge base is about.
+ELSEWHERE = _rx(
+    r"skin|rash|rashes|pimples?|spots|acne|itch|itchy|itching|moles?|sores|blisters?|eczema|psoriasis|sunburn|hives",
+    r"head hurts|headache|headaches|head ache|migraine",
+)
+PRIVACY = _rx(
+    r"delete|deleted|deleting|erase|erased|wipe|wiped|remove|removed|forget|forgotten",
+    r"my data|personal data|data|privacy|gdpr|conversation|conversations|chat history|history|messages|records?",
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def _norm(text: str) -> str:
+    return normalise(text or "")
+
+
+def region(text: str) -> Optional[str]:
+    """``neck``, ``shoulder``, ``upper_back``, ``lower_back``, ``back`` (not said which part) or None.
+
+    The neck, shoulders and upper back win over the lower back when a message names both."""
+    t = _norm(text)
+    if NECK.search(t):
+        return "neck"
+    if UPPER_BACK.search(t):
+        return "upper_back"
+    if SHOULDER.search(t):
+        return "shoulder"
+    if LOWER_BACK.search(t):
+        return "lower_back"
+    if BACK.search(t):
+        return "back"
+    return None
+
+
+def elsewhere(text: str) -> bool:
+    """A skin or head complaint without the neck named (see ``ELSEWHERE``)."""
+    t = _norm(text)
+    return bool(ELSEWHERE.search(t)) and not NECK.search(t)
+
+
+def in_scope(text: str) -> bool:
+    return region(text) in ("neck", "shoulder", "upper_back")
+
+
+def describes_symptom(text: str) -> bool:
+    """A symptom word that the person asserts ("no pain at all now" asserts none)."""
+    return bool(SYMPTOM.search(_norm(context.asserted_text(text))))
+
+
+def medical_question(text: str) -> bool:
+    return bool(QUESTION.search(_norm(text)))
+
+
+def medical_content(text: str) -> bool:
+    """A symptom or a medical question about a body region, or a symptom stated at some length."""
+    words = len(_norm(text).split())
+    if region(text) and (describes_symptom(text) or medical_question(text)):
+        return True
+    return words >= 4 and describes_symptom(text)
+
+
+def asks_to_delete(text: str) -> bool:
+    """Words of a deletion or privacy request ("delete my data", "forget this conversation")."""
+    return bool(PRIVACY.search(_norm(text)))
+
+
+_ASKING = _rx(
+    r"(is|are|can|could|should|would|will|does|do|did|why|what|how|when|whats|hows|any ?one|anybody)",
+)
+_ASKING_INSIDE = _rx(
+    r"is (it|this|that) normal", r"should i (worry|be worried)", r"what (could|can|might) (it|this) be"
+)
+
+
+def is_question(text: str) -> bool:
+    """Asked as a question: a question mark, a question word first, or "is it normal" inside."""
+    t = _norm(text)
+    if "?" in (text or "") or _ASKING_INSIDE.search(t):
+        return True
+    first = t.split()[:1]
+    return bool(first) and bool(_ASKING.fullmatch(first[0]))
+
+
+def medical_intent(text: str) -> str:
+    """The medical intent a message that slipped into a social or out-of-scope intent most likely has."""
+    t = _norm(text)
+    if WHEN_DOCTOR.search(t):
+        return "ask_when_doctor"
+    if PREVENTION.search(t):
+        return "ask_prevention"
+    if TREATMENT.search(t) and medical_question(text):
+        return "ask_treatment"
+    return "describe_symptoms"
