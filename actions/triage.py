@@ -53,6 +53,10 @@ class Rule:
     all: Tuple[str, ...]
     reason: str
     source: str
+    unless: Tuple[str, ...] = ()  # findings that stop the rule ("my knee has hurt for weeks")
+
+    def fires(self, findings: FrozenSet[str]) -> bool:
+        return all(f in findings for f in self.all) and not any(f in findings for f in self.unless)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class RedFlags:
     def assess(self, text: str, known: Iterable[str] = ()) -> Assessment:
         present, negated = self.detect(text)
         findings = (frozenset(known) - negated) | present
-        fired = [r for r in self.rules if all(f in findings for f in r.all)]
+        fired = [r for r in self.rules if r.fires(findings)]
         if not fired:
             return Assessment(None, (), findings, negated)
         level = max((r.level for r in fired), key=LEVELS.index)
@@ -183,9 +187,12 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
         for fid in needs:
             if fid not in findings:
                 raise fail(where, "all", f"unknown finding '{fid}'")
+        unless = raw.get("unless") or []
+        if not isinstance(unless, list) or any(fid not in findings for fid in unless):
+            raise fail(where, "unless", "must be a list of finding ids")
         reason, source = check.text(raw, "reason", where), check.text(raw, "source", where)
-        rules.append(Rule(rid, raw["level"], tuple(needs), reason, source))
-    used = {f for r in rules for f in r.all}
+        rules.append(Rule(rid, raw["level"], tuple(needs), reason, source, tuple(unless)))
+    used = {f for r in rules for f in (*r.all, *r.unless)}
     unused = sorted(set(findings) - used)
     if unused:
         raise fail("top level", "findings", f"finding(s) no rule uses: {', '.join(unused)}")

@@ -194,3 +194,21 @@ def test_every_checklist_item_says_what_fires_its_rule() -> None:
     assert checklist.items and checklist.default
     for item in checklist.items.values():
         assert item.rule in [r.id for r in assess(item.says).rules], (item.id, item.says)
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        ("my knee has hurt for six weeks", None),
+        ("I've had this cough for two weeks", None),
+        ("my ear hurts and tylenol hasn't helped", None),
+        ("I have muscle soreness in my legs and painkillers don't help", None),
+        ("my neck has hurt for six weeks", "see_doctor"),
+        ("my neck and my knee have both hurt for six weeks", "see_doctor"),
+        ("it's been about six weeks and the pain is no better", "see_doctor"),  # in a neck chat: about the neck
+        # the emergency rules stay whatever the site
+        ("my knee hurts and I have crushing chest pain", "emergency"),
+    ],
+)
+def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Optional[str]) -> None:
+    assert assess(text).level == level
