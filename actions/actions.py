@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import replies, requests, scope
+from actions import kb_search, replies, requests, scope
 from actions.base import MedicalAction, message_text
 from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
 from actions.interview import MAX_ANSWER, answers_in, trigger_of
@@ -80,11 +80,31 @@ class ActionExplainCause(MedicalAction):
     ) -> List[EventType]:
         cause = self.cause_from(tracker, use_slot=False)
         if cause is None:
+            # Named in other words ("worrying a lot", "the height of my monitor"): the KB's own text.
+            text = message_text(tracker)
+            meant = kb_search.index(kb).best(text)
+            if meant is None:
+                return self.not_found(dispatcher, kb, kb_search.index(kb).closest(text))
+            cause = meant.cause
+            dispatcher.utter_message(text=replies.meant_cause(cause))
+        return self.explain(dispatcher, cause) + answer_second_request(dispatcher, tracker, kb, "cause", cause)
+
+    @staticmethod
+    def not_found(
+        dispatcher: CollectingDispatcher, kb: KnowledgeBase, closest: Sequence[kb_search.Match]
+    ) -> List[EventType]:
+        """ "I don't have that one", naming the closest causes when there are any."""
+        if not closest:
             dispatcher.utter_message(
                 text="I don't have that one in my knowledge base. Here are the causes I can explain:"
             )
             return ActionListCauses.show_page(dispatcher, kb, 0)
-        return self.explain(dispatcher, cause) + answer_second_request(dispatcher, tracker, kb, "cause", cause)
+        dispatcher.utter_message(
+            text=replies.closest_causes([m.cause for m in closest]),
+            buttons=[button(m.cause.name, "ask_cause", cause=m.cause.id) for m in closest],
+            json_message={"causes": [m.cause.id for m in closest]},
+        )
+        return []
 
     @staticmethod
     def explain(dispatcher: CollectingDispatcher, cause: Cause) -> List[EventType]:

@@ -175,3 +175,15 @@ def interview_offer() -> str:
         "A professional should confirm what it is. If you like, I can ask a few quick questions about it "
         "(how long, how often, how bad, what brings it on) to narrow it down and say whether to see a doctor."
     )
+
+
+def meant_cause(cause: Cause) -> str:
+    return f"It sounds like you mean {cause.name.lower()}, one of the causes in my knowledge base."
+
+
+def closest_causes(causes: Sequence[Cause]) -> str:
+    listed = ", ".join(c.name.lower() for c in causes)
+    return (
+        "I don't have that one in my knowledge base. The closest causes I can explain are: "
+        f"{listed}. Tap one to hear about it, or ask me to list them all."
+    )
