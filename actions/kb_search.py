@@ -26,7 +26,34 @@ MIN_SCORE = 4.0  # below this no cause is close
 MIN_LEAD = 1.25  # the best must beat the second by this factor to be taken as meant
 # Words every cause shares, or that only say what is asked, not what about.
 GENERIC = frozenset(
-    ["neck", "spasm", "spasms", "pain", "painful", "hurt", "cause", "causes", "causing", "muscle", "muscles", "can", "could", "might", "give", "get", "make", "bad", "thing", "something", "lot", "really", "disease", "condition", "problem", "old"]
+    {
+        "neck",
+        "spasm",
+        "spasms",
+        "pain",
+        "painful",
+        "hurt",
+        "cause",
+        "causes",
+        "causing",
+        "muscle",
+        "muscles",
+        "can",
+        "could",
+        "might",
+        "give",
+        "get",
+        "make",
+        "bad",
+        "thing",
+        "something",
+        "lot",
+        "really",
+        "disease",
+        "condition",
+        "problem",
+        "old",
+    }
 )
 
 
