@@ -7,7 +7,7 @@ conversations, CONCURRENCY at a time, each message waiting for its reply as a pe
 after MAX_SECONDS. Prints p50/p95/p99 latency, throughput, the Rasa server's peak RSS (VmHWM),
 training time and model size, the ratios, and writes reports/bench.json and reports/bench-latency.png.
 
-    python scripts/bench.py [--conversations 120] [--concurrency 10] [--max-seconds 180]
+    python scripts/bench.py [--conversations 120] [--concurrency 10] [--max-seconds 180] [--mix realistic]
                             [--stacks project,project-2w,default] [--workers 2]
 
 "project" is this project's full stack as `make run` deploys it by default (config.yml, its SQLite
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import json
 import os
@@ -80,12 +81,35 @@ QUESTIONS = [
 CLOSERS = ["thanks", "thank you, bye", "ok bye", "that helps, thanks"]
 
 
-def conversation(rng: random.Random) -> List[str]:
+def conversation(rng: random.Random, mix: str = "scripted") -> List[str]:
     messages = [rng.choice(OPENERS)]
-    for script in rng.sample(QUESTIONS, k=rng.randint(1, 2)):
-        messages += script
+    if mix == "realistic":
+        pool = realistic_messages()
+        for _ in range(rng.randint(1, 3)):
+            messages += rng.choice(pool)
+    else:
+        for script in rng.sample(QUESTIONS, k=rng.randint(1, 2)):
+            messages += script
     messages.append(rng.choice(CLOSERS))
     return messages
+
+
+@functools.lru_cache(maxsize=1)
+def realistic_messages() -> List[List[str]]:
+    """What real people send: the public real-words messages (tests/nlu_realwords/) and the triage
+    evaluation's cases (tests/triage_eval/: long descriptions, red flags, conversations over turns),
+    each a list of turns. Read here for load only; nothing is trained on them."""
+    turns: List[List[str]] = []
+    for path in sorted((ROOT / "tests" / "nlu_realwords").glob("*.yml")):
+        for case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cases") or []:
+            turns.append([str(case["text"])])
+    for path in sorted((ROOT / "tests" / "triage_eval").glob("*/*.yml")):
+        for case in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("cases") or []:
+            if case.get("conversation"):
+                turns.append([str(m) for m in case["conversation"]])
+            elif case.get("text"):
+                turns.append([str(case["text"])])
+    return turns
 
 
 @dataclass
@@ -181,9 +205,11 @@ def peak_rss_mb(pid: int) -> float:
 
 
 # -- load -------------------------------------------------------------------------------------------------------
-async def run_load(url: str, conversations: int, concurrency: int, max_seconds: float, seed: int) -> tuple:
+async def run_load(
+    url: str, conversations: int, concurrency: int, max_seconds: float, seed: int, mix: str = "scripted"
+) -> tuple:
     rng = random.Random(seed)
-    scripts = [conversation(rng) for _ in range(conversations)]
+    scripts = [conversation(rng, mix) for _ in range(conversations)]
     queue: asyncio.Queue = asyncio.Queue()
     for i, script in enumerate(scripts):
         queue.put_nowait((f"bench-{seed}-{i}", script))
@@ -269,10 +295,10 @@ def bench_stack(
     try:
         server.wait_ready(600)
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
-        asyncio.run(run_load(url, 4, 2, 60, seed=999))  # warm-up: first TensorFlow calls are slow
+        asyncio.run(run_load(url, 4, 2, 60, seed=999, mix=args.mix))  # warm-up: first TensorFlow calls are slow
         print(f"[{name}] {args.conversations} conversations, {args.concurrency} at a time ...", flush=True)
         latencies, errors, elapsed = asyncio.run(
-            run_load(url, args.conversations, args.concurrency, args.max_seconds, seed=args.seed)
+            run_load(url, args.conversations, args.concurrency, args.max_seconds, seed=args.seed, mix=args.mix)
         )
         assert server.proc is not None
         rss = peak_rss_mb(server.proc.pid)
@@ -364,6 +390,12 @@ def main() -> int:
         "--stacks", default="project,project-2w,default", help="comma-separated: project, project-2w, default"
     )
     parser.add_argument("--workers", type=int, default=2, help="Rasa worker processes of project-2w")
+    parser.add_argument(
+        "--mix",
+        choices=["scripted", "realistic"],
+        default="scripted",
+        help="scripted: short scripted turns; realistic: real people's messages (long descriptions, red flags)",
+    )
     args = parser.parse_args()
     names = [n.strip() for n in args.stacks.split(",") if n.strip()]
     unknown = set(names) - set(STACKS)
@@ -393,6 +425,7 @@ def main() -> int:
         "concurrency": args.concurrency,
         "conversations": args.conversations,
         "seed": args.seed,
+        "mix": args.mix,
         "results": [{k: v for k, v in asdict(r).items() if k != "latencies_ms"} for r in results],
     }
     (REPORTS / "bench.json").write_text(json.dumps(summary, indent=2))
