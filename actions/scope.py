@@ -72,6 +72,12 @@ SYMPTOM = _rx(
     r"agony|killing me|discomfort|sensation|pressure|heavy|heaviness",
     r"(cant|cannot|can not|unable to|struggle to|hard to) (move|rotate|turn|lift|raise|look|bend|reach|sleep)",
 )
+# What brings neck trouble on: a question that names one is about the neck even without a symptom word.
+TRIGGER = _rx(
+    r"slept|sleep|sleeping|pillow|mattress|desk|computer|laptop|phone|screen|monitor|posture|gym|lifting|lifted",
+    r"carry|carrying|driving|stress|stressed|anxiety|accident|fell|fall|crash|whiplash|exercise|workout",
+    r"spasms?|cramps?|spasming|cramping|stiff|stiffness|tension",
+)
 QUESTION = _rx(
     r"why",
     r"what (causes|caused|could|can|might|would|is|are|should)",
@@ -98,7 +104,8 @@ ELSEWHERE = _rx(
     r"head hurts|headache|headaches|head ache|migraine",
 )
 PRIVACY = _rx(
-    r"delete|deleted|deleting|erase|erased|wipe|wiped|remove|removed|forget|forgotten",
+    r"delete|deleted|deleting|erase|erased|erasure|wipe|wiped|remove|removed|forget|forgotten|remember|keep|store|"
+    r"stored|storing|save|saved|saving|record|recorded|recording",
     r"my data|personal data|data|privacy|gdpr|conversation|conversations|chat history|history|messages|records?",
 )
 
@@ -151,6 +158,12 @@ def medical_content(text: str) -> bool:
     if region(text) and (describes_symptom(text) or medical_question(text)):
         return True
     return words >= 4 and describes_symptom(text)
+
+
+def about_the_body(text: str) -> bool:
+    """Anything a neck question would hold: a region, a symptom word or a usual trigger."""
+    t = _norm(text)
+    return bool(region(text) or SYMPTOM.search(t) or TRIGGER.search(t))
 
 
 def asks_to_delete(text: str) -> bool:

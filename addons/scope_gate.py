@@ -12,7 +12,8 @@ of ``actions/scope.py``:
   back ("my shoulder is hurting me") becomes that medical intent;
 - a symptom asked about as a question ("is it normal that my neck cracks when i turn my head?") gets
   ``symptom_question``: its answer (the likely causes) comes first, and the interview is offered, not
-  started;
+  started; a question with nothing about the body in it ("is it going to be sunny this weekend")
+  that was read as a symptom gets ``nlu_fallback``;
 - a message about the lower back (or "my back" without saying which part) that is not about a named
   cause gets ``lower_back_pain``, answered plainly (the knowledge base covers the neck, shoulders and
   upper back) with general advice; its red flags are still checked by every action.
@@ -49,7 +50,8 @@ def decide(intent: str, text: str) -> Optional[str]:
         return None
     new = _rerouted(intent, text)
     if (new or intent) == DESCRIBE and scope.is_question(text):
-        return SYMPTOM_QUESTION
+        # "is it going to be sunny this weekend" is no symptom question: not understood, not an interview.
+        return SYMPTOM_QUESTION if scope.about_the_body(text) else "nlu_fallback"
     return new
 
 

@@ -217,7 +217,11 @@ def gold_cause(kb: KnowledgeBase, example: Example) -> Optional[str]:
 # the intent `emergency`. For a message labelled `report_red_flag` that is the same answer, one level
 # more urgent (the escalation the label asks for), so it is scored as right. Any other intent turned
 # into `emergency` stays an error, and the triage levels themselves are scored by `make eval-triage`.
-SAME_ANSWER = {("report_red_flag", "emergency")}
+SAME_ANSWER = {
+    ("report_red_flag", "emergency"),
+    # the scope gate's refinement of describe_symptoms (a symptom asked as a question: answered first)
+    ("describe_symptoms", "symptom_question"),
+}
 
 
 def scored_intent(gold: str, predicted: str) -> str:

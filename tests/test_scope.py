@@ -69,6 +69,10 @@ def test_medical_content(text: str, expected: bool) -> None:
         ("describe_symptoms", "why does my shoulder ache after swimming?", "symptom_question"),
         ("out_of_scope", "why is my shoulder aching when I pick up the laundry", "symptom_question"),
         ("describe_symptoms", "my neck cramps up after a long day at my desk", None),
+        ("describe_symptoms", "is it because of how I slept?", "symptom_question"),
+        ("describe_symptoms", "is it going to be sunny this weekend", "nlu_fallback"),
+        ("describe_symptoms", "what's 15 times 12", "nlu_fallback"),
+        ("forget_me", "please don't remember anything I said", None),
         # the shoulders and upper back are in scope
         ("out_of_scope", "my shoulder is hurting me", "describe_symptoms"),
         ("nlu_fallback", "I have severe shoulder pain", "describe_symptoms"),
