@@ -29,6 +29,7 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 NECK = _rx(r"necks?", r"nape", r"cervical", r"c[1-7]( c?[1-7])*", r"whiplash", r"torticollis", r"wry neck", r"cricks?")
 SHOULDER = _rx(
     r"shoulders?",
+    r"(raise|raising|lift|lifting|move|moving|reach|reaching) (my|the|his|her) arms?( up)?",
     r"shouder|shoulder|sholder|sholders|shouldr|shoudler",
     r"rotator cuff",
     r"trapezius|traps",
@@ -71,6 +72,7 @@ SYMPTOM = _rx(
     r"locked|stuck|seized",
     r"agony|killing me|discomfort|sensation|pressure|heavy|heaviness",
     r"(cant|cannot|can not|unable to|struggle to|hard to) (move|rotate|turn|lift|raise|look|bend|reach|sleep)",
+    r"(difficulty|trouble|problems?|struggling|struggle) (moving|turning|rotating|lifting|raising|bending|looking)",
 )
 # What brings neck trouble on: a question that names one is about the neck even without a symptom word.
 TRIGGER = _rx(
@@ -164,6 +166,42 @@ def about_the_body(text: str) -> bool:
     """Anything a neck question would hold: a region, a symptom word or a usual trigger."""
     t = _norm(text)
     return bool(region(text) or SYMPTOM.search(t) or TRIGGER.search(t))
+
+
+# Words a social message of each intent has; a longer message without them is not that intent
+# ("I've tried reading books, but nothing can cheer me up" is no thank-you).
+SOCIAL_WORDS = {
+    "thank": _rx(
+        r"thank|thanks|thankyou|thx|ty|ta|cheers|appreciate|appreciated|grateful|obliged|helpful|brilliant|lovely",
+        r"kind|great|perfect|awesome|nice one|legend|star",
+    ),
+    "goodbye": _rx(
+        r"bye|goodbye|byee+|cya|see (you|ya)|later|goodnight|night|cheerio|farewell|ttyl|gotta go|got to go|go now",
+        r"leaving|thats all|that is all|done|take care",
+    ),
+    "greet": _rx(r"hi+|hello|hey+|hiya|morning|afternoon|evening|howdy|greetings|yo|sup|hallo|helo"),
+    "affirm": _rx(
+        r"yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|please|definitely|correct|right|absolutely|go on|go ahead",
+        r"do it|aye|certainly|fine|alright|of course|sounds good|why not|i do|it does|it is|true",
+    ),
+    "deny": _rx(r"no|nope|nah|not|dont|never|none|negative|rather not|neither|nothing"),
+    "bot_challenge": _rx(
+        r"bot|human|person|real|robot|ai|machine|computer|chatbot|who are you|what are you|doctor|nurse|agent",
+        r"automated|automatic|live|program|programme|software|talking to|speaking to|chatting to|chatting with",
+    ),
+    "skip": _rx(
+        r"skip|pass|next|dont know|not sure|no idea|unsure|rather not|leave it|move on|no answer|not applicable"
+    ),
+    "stop": _rx(r"stop|enough|quit|done|finish|finished|end|later|no more|cancel|leave it|exit"),
+}
+SOCIAL_MAX_WORDS = 4  # a message this short is taken as the classifier read it
+
+
+def looks_social(intent: str, text: str) -> bool:
+    """Whether ``text`` can be the social message ``intent`` says: short, or with that intent's words."""
+    t = _norm(text)
+    words = SOCIAL_WORDS.get(intent)
+    return words is None or len(t.split()) <= SOCIAL_MAX_WORDS or bool(words.search(t))
 
 
 def asks_to_delete(text: str) -> bool:

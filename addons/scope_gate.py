@@ -6,6 +6,8 @@ of ``actions/scope.py``:
 - a social intent (greet, goodbye, thank, affirm, deny, skip, stop, bot_challenge) on a message that
   describes a symptom or asks a medical question ("i feel that is great pain in my left shoulder",
   "i can't rotate my neck") becomes the medical intent it most likely is;
+- a social intent on a longer message without that intent's words ("I've tried reading books, but
+  nothing can cheer me up" is no thank-you) becomes ``nlu_fallback``;
 - ``forget_me`` on a message with no words of a deletion request ("tbh everything is bad", a question
   about problems after neck surgery) becomes that medical intent, or ``nlu_fallback``;
 - ``out_of_scope`` or ``nlu_fallback`` on a symptom or question about the neck, shoulders or upper
@@ -62,7 +64,9 @@ def _rerouted(intent: str, text: str) -> Optional[str]:
             return None
         return scope.medical_intent(text) if scope.medical_content(text) else "nlu_fallback"
     if intent in SOCIAL:
-        return _medical(text, where) if scope.medical_content(text) else None
+        if scope.medical_content(text):
+            return _medical(text, where)
+        return None if scope.looks_social(intent, text) else "nlu_fallback"
     if intent in REROUTED_TO_LOWER_BACK and where in ("lower_back", "back"):
         if scope.describes_symptom(text) or scope.medical_question(text):
             return LOWER_BACK
