@@ -96,9 +96,21 @@ TREATMENT = _rx(
     r"treatment|treat|treating|remedy|remedies|relieve|relief|get rid|cure|what (can|should) i (do|take)",
     r"how (do|can) i (fix|stop|ease|help)",
     r"painkillers?|medication|medicine|tablets|ointment|cream|massage|heat|ice",
+    r"(would|will|does|do|can|could) \w+( \w+)? help",
 )
-PREVENTION = _rx(r"prevent|prevention|avoid|stop (it|them) (coming back|happening)|keep (it|them) from")
-WHEN_DOCTOR = _rx(r"(should|do) i (see|go to|call) (a|my|the) (doctor|gp|physio)", r"when (should|do) i (see|go)")
+PREVENTION = _rx(
+    r"prevent|prevention|avoid|stop (it|them) (coming back|happening)|keep (it|them) from",
+    r"stops? (my )?(neck )?(stiffness|spasms?|cramps?|cramping|pain)",
+    r"so (that )?(my neck|it|they) (doesnt|wont|does not|will not|dont)",
+)
+WHEN_DOCTOR = _rx(
+    r"(should|do) i (see|go to|call) (a|my|the) (doctor|gp|physio)",
+    r"when (should|do) i (see|go)",
+    r"when to (get|seek|see|go|call)",
+    r"medical (help|advice|attention)",
+    r"(need|needs) (a|to see a|to see the) (doctor|gp)",
+    r"is (it|this|that) (bad|serious|dangerous|worrying)",
+)
 # Complaints of the skin or the head that happen to name a region ("pimples on my back", "my head
 # hurts in the back"): not the muscles, joints or nerves the knowledge base is about.
 ELSEWHERE = _rx(
@@ -233,6 +245,6 @@ def medical_intent(text: str) -> str:
         return "ask_when_doctor"
     if PREVENTION.search(t):
         return "ask_prevention"
-    if TREATMENT.search(t) and medical_question(text):
+    if TREATMENT.search(t) and (medical_question(text) or is_question(text)):
         return "ask_treatment"
     return "describe_symptoms"

@@ -10,6 +10,8 @@ of ``actions/scope.py``:
   nothing can cheer me up" is no thank-you) becomes ``nlu_fallback``;
 - ``forget_me`` on a message with no words of a deletion request ("tbh everything is bad", a question
   about problems after neck surgery) becomes that medical intent, or ``nlu_fallback``;
+- ``nlu_fallback`` only because two medical intents were close (the ranking's best is medical and the
+  message is about the body) becomes the better of them;
 - ``out_of_scope`` or ``nlu_fallback`` on a symptom or question about the neck, shoulders or upper
   back ("my shoulder is hurting me") becomes that medical intent;
 - a symptom asked about as a question ("is it normal that my neck cracks when i turn my head?") gets
@@ -26,7 +28,7 @@ the gate changed.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -46,14 +48,31 @@ DESCRIBE = "describe_symptoms"
 REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({"describe_symptoms", "ask_causes"})
 
 
-def decide(intent: str, text: str) -> Optional[str]:
-    """The intent ``text`` should have instead of ``intent``, or None to keep it (plain Python)."""
+MEDICAL = frozenset(
+    {"ask_causes", "ask_cause", "ask_treatment", "ask_prevention", "ask_when_doctor", DESCRIBE, "report_red_flag"}
+)
+
+
+def decide(intent: str, text: str, ranking: Sequence[str] = ()) -> Optional[str]:
+    """The intent ``text`` should have instead of ``intent``, or None to keep it (plain Python).
+
+    ``ranking``: the classifier's intents, best first (without ``nlu_fallback``)."""
     if not text or not text.strip():
         return None
-    new = _rerouted(intent, text)
+    if intent == "nlu_fallback" and ranking and ranking[0] in MEDICAL and scope.about_the_body(text):
+        # Not understood only because two medical intents were close ("what can cause spasms in the
+        # neck?": ask_causes 0.54, ask_cause 0.45): the better one answers.
+        intent = ranking[0]
+        new: Optional[str] = intent
+    else:
+        new = _rerouted(intent, text)
     if (new or intent) == DESCRIBE and scope.is_question(text):
         # "is it going to be sunny this weekend" is no symptom question: not understood, not an interview.
-        return SYMPTOM_QUESTION if scope.about_the_body(text) else "nlu_fallback"
+        if not scope.about_the_body(text):
+            return "nlu_fallback"
+        # "would magnesium tablets help", "when to get medical help": the advice asked for.
+        asked = scope.medical_intent(text)
+        return SYMPTOM_QUESTION if asked == DESCRIBE else asked
     return new
 
 
@@ -106,7 +125,12 @@ class ScopeGate(GraphComponent):
             name = intent.get(INTENT_NAME_KEY)
             if not isinstance(text, str) or not name:
                 continue
-            new = decide(str(name), text)
+            ranking = [
+                str(r.get(INTENT_NAME_KEY))
+                for r in message.get("intent_ranking") or []
+                if r.get(INTENT_NAME_KEY) != "nlu_fallback"
+            ]
+            new = decide(str(name), text, ranking)
             if new and new != name:
                 message.set(INTENT, {INTENT_NAME_KEY: new, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
                 message.set(

@@ -103,3 +103,18 @@ def test_medical_content(text: str, expected: bool) -> None:
 )
 def test_gate_decision(intent: str, text: str, expected: Optional[str]) -> None:
     assert decide(intent, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, ranking, expected",
+    [
+        ("what can cause spasms in the neck?", ["ask_causes", "ask_cause"], "ask_causes"),
+        ("my neck cramps every morning", ["describe_symptoms", "ask_causes"], "describe_symptoms"),
+        ("is it normal that my neck cracks", ["describe_symptoms", "ask_cause"], "symptom_question"),
+        ("how do i learn guitar", ["ask_treatment", "out_of_scope"], None),  # nothing about the body
+    ],
+)
+def test_a_fallback_between_two_medical_intents_takes_the_better(
+    text: str, ranking: list, expected: Optional[str]
+) -> None:
+    assert decide("nlu_fallback", text, ranking) == expected
