@@ -90,6 +90,8 @@ FIGURES = _rx(
     r"(for|against|to treat|treat|treating|treats) (my |his |her )?"
     r"(vertigo|dizziness|migraine|migraines|nausea|sickness|seizures|epilepsy|fits|anxiety)",
     r"(fit|fits) (like a glove|perfectly|well|fine)",
+    r"(a|the) (fit|fits) of (the )?(giggles|laughter|laughing|coughing|rage|temper|pique|jealousy|sneezing)",
+    r"(collapsed|flopped|crashed|slumped) (on|onto|into|in) (the|my|a) (sofa|couch|bed|chair|settee|armchair)",
     r"(keep|kept|keeping) fit",
     r"(get|getting|stay|staying|be) fit",
     r"(gym|fitness|fit) (class|classes|session)",
