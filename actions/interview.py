@@ -34,6 +34,10 @@ FORM = "symptom_interview_form"
 SLOTS = INTERVIEW_SLOTS[:5]  # the questions, in order (the sixth slot keeps the description)
 SKIPPED = "skipped"
 MAX_ANSWER = 300
+# What parse_duration, parse_frequency and parse_severity give: a slot holding one has been read.
+READ_VALUES = frozenset(
+    {"hours", "days", "weeks", "long", "first_time", "sometimes", "daily", "constant", "mild", "moderate", "severe"}
+)
 
 DURATION_BUTTONS = (
     ("Less than a day", "less than a day"),
@@ -285,8 +289,10 @@ class ValidateSymptomInterviewForm(FormValidationAction):
     @staticmethod
     def _read(value: Any, parse: Any, dispatcher: CollectingDispatcher, hint: str, slot: str) -> Dict[str, Any]:
         text = str(value or "")[:MAX_ANSWER]
-        if text == SKIPPED:
-            return {slot: SKIPPED}
+        if text == SKIPPED or text in READ_VALUES:
+            # Skipped, or already read (an answer the opening question gave, validated again when a
+            # "yes" to the offered interview starts the form).
+            return {slot: text}
         parsed = parse(text)
         if parsed is None:
             dispatcher.utter_message(text=f'Sorry, I didn\'t catch that. {hint} (Or say "skip" or "stop".)')

@@ -55,3 +55,26 @@ def test_real_words_end_to_end(turns: List[Turn]) -> None:
 # reply; at most 5 % of other health complaints given a triage level; no social reply to a symptom.
 IN_SCOPE_RELEVANT = 0.90
 OTHER_TRIAGE_LEVEL = 0.05
+
+
+@pytest.mark.e2e
+def test_a_symptom_question_is_answered_first_then_the_interview_is_offered(stack) -> None:
+    sender = "scope-question-1"
+    replies = stack.say(sender, "is it normal that my neck cracks when i turn my head? it's been going on for 3 weeks")
+    customs = [r.get("custom") or {} for r in replies]
+    assert any("cervical_spondylosis" in (c.get("causes") or []) for c in customs)  # the answer first
+    offer = next(r for r in replies if r.get("buttons"))
+    assert [b["title"] for b in offer["buttons"]] == ["Yes, ask me", "No, thanks"]
+    assert not any("How long have you had it?" in (r.get("text") or "") for r in replies)  # offered, not started
+    # "yes" starts the interview, and the question the message already answered (how long) is skipped
+    texts = [r.get("text") or "" for r in stack.say(sender, "yes")]
+    assert any("How often" in t for t in texts), texts
+    assert not any("How long" in t or "didn't catch" in t for t in texts), texts
+
+
+@pytest.mark.e2e
+def test_the_lower_back_gets_a_plain_answer_and_its_red_flags(stack) -> None:
+    texts = [r.get("text") or "" for r in stack.say("scope-lower-1", "my lower back hurts when I bend over")]
+    assert any("not the lower back" in t for t in texts), texts
+    replies = stack.say("scope-lower-2", "my lower back is killing me and I can't feel anything when I wipe")
+    assert (replies[0].get("custom") or {}).get("triage") == "emergency" or replies[0]["text"].startswith("Call")
