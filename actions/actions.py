@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import kb_search, replies, requests, scope
 from actions.base import MedicalAction, message_text
 from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
-from actions.interview import MAX_ANSWER, answers_in, trigger_of
+from actions.interview import MAX_ANSWER, answers_in
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase, Suggestion
 from actions.replies import button
@@ -141,9 +141,9 @@ class ActionSuggestCauses(MedicalAction):
             )
             return []
         top = found[0].cause
-        where = scope.region(message_text(tracker))
-        if where in ("shoulder", "upper_back"):
-            dispatcher.utter_message(text=replies.shoulder_link(where))
+        link = replies.shoulder_link(text)
+        if link:
+            dispatcher.utter_message(text=link)
         dispatcher.utter_message(
             text=replies.suggestions(found) + f'\n\nSay "tell me more" to hear more about {top.name.lower()}.',
             buttons=[button(f"More on {s.cause.name.lower()}", "ask_cause", cause=s.cause.id) for s in found],
@@ -163,17 +163,15 @@ class ActionSuggestCauses(MedicalAction):
     ) -> List[EventType]:
         """A question about a symptom: the likely causes first, then the interview offered, not started.
         What the question already says (how long, what brings it on) is kept for the interview."""
-        where = scope.region(text)
-        if where in ("shoulder", "upper_back"):
-            dispatcher.utter_message(text=replies.shoulder_link(where))
+        link = replies.shoulder_link(text)
+        if link:
+            dispatcher.utter_message(text=link)
         dispatcher.utter_message(text=replies.suggestions(found), json_message={"causes": [s.cause.id for s in found]})
         dispatcher.utter_message(
             text=replies.interview_offer(),
             buttons=[button("Yes, ask me", "describe_symptoms"), button("No, thanks", "deny")],
         )
         known = answers_in(text)
-        if trigger_of(text) not in (None, "unknown"):
-            known["interview_trigger"] = text[:MAX_ANSWER]
         return [
             SlotSet("cause", found[0].cause.id),
             SlotSet("topic", TOPIC_CAUSE),

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from actions.text import normalise
+from actions.text import normalise, words_regex
 
 COMMA = "qq0"  # stands for a comma inside a normalised sentence (no letter-only word: never "corrected")
 MASK = "zz0"  # stands for each word of a masked figure of speech
@@ -40,8 +40,9 @@ _SENTENCE = re.compile(r"(?:\.(?!\d)|(?<!\d)\.)+|[;!?\n]+|(?<=\s)-+(?=\s)")  # "
 _SPLIT_COMMA = re.compile(r"\s*[,:()\[\]]+\s*")
 
 
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+_rx = words_regex
+# A sentence asked as a question starts with one of these words (or has a question mark).
+QUESTION_START = re.compile(r"\s*(can|could|does|do|did|is|are|what|whats|which|how|hows|why|when|should|will|would)\b")
 
 
 # -- figures of speech: masked before matching --------------------------------------------------------
@@ -392,9 +393,7 @@ def _backward_start(text: str, end: int, terminators: List[Tuple[int, int]]) -> 
 
 def analyse_sentence(raw: str) -> Sentence:
     text = _mask(_normalise_sentence(raw))
-    question = "?" in raw or bool(
-        re.match(r"\s*(can|could|does|do|is|are|what|which|how|why|when|should|will|would)\b", text)
-    )
+    question = "?" in raw or bool(QUESTION_START.match(text))
     pseudo = _spans(PSEUDO, text)
     terminators = [s for s in _spans(TERMINATORS, text) if not _inside(s[0], pseudo)]
     scopes: List[Tuple[int, int, str]] = []

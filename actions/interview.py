@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import replies, scope
+from actions import replies
 from actions.base import (
     INTERVIEW_SLOTS,
     escalate,
@@ -193,9 +193,9 @@ class ActionAskInterviewDuration(Action):
                 return events
         else:
             events += findings_events(tracker, assessment)
-        where = scope.region(description)
-        if where in ("shoulder", "upper_back"):
-            dispatcher.utter_message(text=replies.shoulder_link(where))
+        link = replies.shoulder_link(description)
+        if link:
+            dispatcher.utter_message(text=link)
         found = get_kb().suggest(description)
         if found:
             dispatcher.utter_message(
@@ -203,8 +203,8 @@ class ActionAskInterviewDuration(Action):
             )
         events.append(SlotSet("interview_description", description))
         known = answers_in(description)
-        if trigger_of(description) not in (None, "unknown") and not tracker.get_slot("interview_trigger"):
-            known["interview_trigger"] = description[:MAX_ANSWER]
+        if tracker.get_slot("interview_trigger"):
+            known.pop("interview_trigger", None)
         events += [SlotSet(slot, value) for slot, value in known.items()]
         intro = (
             "A few quick questions will help me point you in the right direction "
@@ -229,8 +229,10 @@ _STATED_DURATION = re.compile(
 
 
 def answers_in(description: str) -> Dict[str, str]:
-    """Interview answers the opening message already gives: how long, and how often."""
+    """Interview answers the opening message already gives: how long, how often, what brings it on."""
     known: Dict[str, str] = {}
+    if trigger_of(description) not in (None, "unknown"):
+        known["interview_trigger"] = description[:MAX_ANSWER]
     duration = parse_duration(description)
     if duration is not None and _STATED_DURATION.search(normalise(description)):
         known["interview_duration"] = duration

@@ -14,7 +14,7 @@ import functools
 import math
 from collections import Counter
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Tuple
 
 from actions.knowledge_base import Cause, KnowledgeBase
 from actions.text import normalise
@@ -149,14 +149,6 @@ class CauseIndex:
 
 
 @functools.lru_cache(maxsize=4)
-def _index_for(kb_id: int, kb: KnowledgeBase) -> CauseIndex:
-    return CauseIndex(kb)
-
-
 def index(kb: KnowledgeBase) -> CauseIndex:
     """The index of ``kb`` (built on first use, then reused)."""
-    return _index_for(id(kb), kb)
-
-
-def names(matches: Sequence[Match]) -> List[str]:
-    return [m.cause.name for m in matches]
+    return CauseIndex(kb)

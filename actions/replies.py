@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
+from actions import scope
 from actions.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
 from actions.triage import DEFAULT_CRISIS_LINE, Assessment, first_line
 
@@ -139,8 +140,11 @@ def emergency_reminder(tracker: Optional[Any] = None) -> str:
     return f"Please remember what I said: if you have not called yet, {action[0].lower()}{action[1:]}"
 
 
-def shoulder_link(where: str) -> str:
-    """Why a shoulder or upper-back complaint is answered by a neck assistant."""
+def shoulder_link(text: str) -> Optional[str]:
+    """Why a shoulder or upper-back complaint is answered by a neck assistant; None for other messages."""
+    where = scope.region(text)
+    if where not in ("shoulder", "upper_back"):
+        return None
     place = "upper back" if where == "upper_back" else "shoulders"
     return (
         f"Pain in the {place} often goes together with the neck: the muscles that tighten in a neck spasm "

@@ -10,11 +10,10 @@ lower back gets a plain answer that says so. The NLU's social and privacy intent
 from __future__ import annotations
 
 import functools
-import re
 from typing import Optional
 
 from actions import context
-from actions.text import normalise
+from actions.text import normalise, words_regex
 from actions.triage import SYMPTOM_QUESTION_INTENT
 
 # The lower back's intent (learnt from data/nlu/lower_back.yml, also set by the gate).
@@ -22,8 +21,7 @@ LOWER_BACK_INTENT = "lower_back_pain"
 __all__ = ["LOWER_BACK_INTENT", "SYMPTOM_QUESTION_INTENT"]
 
 
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+_rx = words_regex
 
 
 NECK = _rx(r"necks?", r"nape", r"cervical", r"c[1-7]( c?[1-7])*", r"whiplash", r"torticollis", r"wry neck", r"cricks?")
@@ -153,10 +151,6 @@ def elsewhere(text: str) -> bool:
     return bool(ELSEWHERE.search(t)) and not NECK.search(t)
 
 
-def in_scope(text: str) -> bool:
-    return region(text) in ("neck", "shoulder", "upper_back")
-
-
 def describes_symptom(text: str) -> bool:
     """A symptom word that the person asserts ("no pain at all now" asserts none)."""
     return bool(SYMPTOM.search(_norm(context.asserted_text(text))))
@@ -221,21 +215,15 @@ def asks_to_delete(text: str) -> bool:
     return bool(PRIVACY.search(_norm(text)))
 
 
-_ASKING = _rx(
-    r"(is|are|can|could|should|would|will|does|do|did|why|what|how|when|whats|hows|any ?one|anybody)",
-)
 _ASKING_INSIDE = _rx(
     r"is (it|this|that) normal", r"should i (worry|be worried)", r"what (could|can|might) (it|this) be"
 )
 
 
 def is_question(text: str) -> bool:
-    """Asked as a question: a question mark, a question word first, or "is it normal" inside."""
-    t = _norm(text)
-    if "?" in (text or "") or _ASKING_INSIDE.search(t):
-        return True
-    first = t.split()[:1]
-    return bool(first) and bool(_ASKING.fullmatch(first[0]))
+    """Asked as a question: a sentence the context model reads as one (a question mark or a question
+    word first), or "is it normal" inside."""
+    return bool(_ASKING_INSIDE.search(_norm(text))) or any(s.question for s in context.analyse(text))
 
 
 def medical_intent(text: str) -> str:

@@ -19,6 +19,11 @@ def normalise(text: str) -> str:
     return text.strip()
 
 
+def words_regex(*alternatives: str) -> re.Pattern[str]:
+    """One regex of regex ``alternatives`` that match whole words of normalised text."""
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(alternatives) + r")(?![a-z0-9])")
+
+
 def phrase_regex(phrase: str, inflect: bool) -> str:
     """Regex source for ``phrase`` in normalised text.
 

@@ -319,27 +319,14 @@ def as_json(turns: Sequence[Turn]) -> Dict[str, Any]:
 
 
 def start_servers(folder: pathlib.Path) -> Iterator[str]:
-    """An action server and a Rasa server with a SQLite tracker store in ``folder``."""
-    from tests.servers import action_server, endpoints_file, free_port, rasa_server
+    """The evaluation's servers (``scripts/eval_triage.py``) with a SQLite tracker store in ``folder``."""
+    from scripts.eval_triage import start_servers as servers
 
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "tracker.db"
     if db.exists():
         db.unlink()
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = endpoints_file(
-        folder / "endpoints.yml", ACTION_PORT=str(action_port), TRACKER_STORE="sqlite", TRACKER_SQLITE_PATH=str(db)
-    )
-    servers = [action_server(folder, action_port), rasa_server(folder, rasa_port, endpoints)]
-    try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            server.wait_ready()
-        yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        for server in servers:
-            server.stop()
+    yield from servers(folder, TRACKER_STORE="sqlite", TRACKER_SQLITE_PATH=str(db))
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

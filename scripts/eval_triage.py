@@ -285,15 +285,17 @@ def as_json(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
 
 
 # -- servers ----------------------------------------------------------------------------------------
-def start_servers() -> Iterator[str]:
-    """An action server and a Rasa server (in-memory tracker store) on free ports, started with the
-    same helpers as the tests and `make bench` (``tests/servers.py``); logs in reports/live/."""
+def start_servers(logs: pathlib.Path = ROOT / "reports" / "live", **stores: str) -> Iterator[str]:
+    """An action server and a Rasa server on free ports, started with the same helpers as the tests and
+    `make bench` (``tests/servers.py``); logs in ``logs``. ``stores``: endpoint settings (default: the
+    in-memory tracker store)."""
     from tests.servers import action_server, endpoints_file, free_port, rasa_server
 
-    logs = ROOT / "reports" / "live"
     logs.mkdir(parents=True, exist_ok=True)
     action_port, rasa_port = free_port(), free_port()
-    endpoints = endpoints_file(logs / "endpoints.yml", ACTION_PORT=str(action_port), TRACKER_STORE="memory")
+    endpoints = endpoints_file(
+        logs / "endpoints.yml", ACTION_PORT=str(action_port), **(stores or {"TRACKER_STORE": "memory"})
+    )
     servers = [action_server(logs, action_port), rasa_server(logs, rasa_port, endpoints)]
     try:
         for server in servers:
