@@ -86,6 +86,7 @@ def report(
                 "at": html.when(x.timestamp),
                 "reply": show(x.text),
                 "findings": x.findings,
+                "reasons": [show(r) for r in x.reasons],
                 "context": turns_json(x.context, show),
             }
             for x in escalations

@@ -7,6 +7,7 @@ Days are UTC. A conversation is a sender id; it counts on each day it wrote.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -253,6 +254,12 @@ class Escalation:
     text: str
     findings: List[str]
     context: List[Turn]
+
+    @property
+    def reasons(self) -> List[str]:
+        """The rest of the escalating turn: the assistant's messages after the reply, before the person's next."""
+        after = self.context[next((i for i, t in enumerate(self.context) if t.here), len(self.context)) + 1 :]
+        return [t.text for t in itertools.takewhile(lambda t: t.who == "bot", after) if t.text]
 
 
 def _context(

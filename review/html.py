@@ -166,7 +166,8 @@ def escalation_entry(x: Escalation, name: Callable[[str], str], show: Callable[[
     return (
         f'<div class="entry {e(x.kind)}"><b>{e(x.kind)}</b> · {e(when(x.timestamp))} · '
         f"conversation {e(name(x.sender_id))}"
-        f"<div>findings: {findings}</div>{_turns(x.context, show)}</div>"
+        f"<div>findings: {findings}</div><div>reasons given: {e(' '.join(show(r) for r in x.reasons) or 'none')}</div>"
+        f"{_turns(x.context, show)}</div>"
     )
 
 

@@ -239,6 +239,7 @@ def test_every_escalation_is_listed_with_its_messages_and_findings(sqlite_review
     said = [t["text"] for t in emergency["context"] if t["who"] == "user"]
     assert any("fever, a really bad headache" in t for t in said)
     assert any(t["text"].startswith("Why:") for t in emergency["context"] if t["who"] == "bot")
+    assert any(r.startswith("Why:") and "meningitis" in r for r in emergency["reasons"])
     assert next(t for t in emergency["context"] if t.get("this"))["text"] == emergency["reply"]
     assert any("kill myself" in t["text"] for t in crisis["context"])
 
