@@ -41,7 +41,7 @@ from collections import OrderedDict
 from typing import Any, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import InMemoryTrackerStore, SQLTrackerStore
 from rasa.shared.core.events import ActionExecuted, Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
@@ -274,3 +274,27 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             self._cache[sender_id] = tracker
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
+
+
+class ForgettingInMemoryTrackerStore(InMemoryTrackerStore):
+    """Rasa's InMemoryTrackerStore plus "forget me": the conversation is dropped when a saved tracker's new
+    events show that ``action_forget_me`` answered (``TRACKER_STORE=memory``: nothing survives a restart
+    anyway, but a person who asked to be forgotten is forgotten now, not at the next restart)."""
+
+    def __init__(self, domain: Any = None, event_broker: Any = None, **kwargs: Any) -> None:
+        kwargs.pop("host", None)  # Rasa passes the endpoint's url; memory has none
+        super().__init__(domain, event_broker, **kwargs)
+        self._saved_events: Dict[str, int] = {}
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        sender_id = tracker.sender_id
+        known = self._saved_events.get(sender_id, 0) if sender_id in self.store else 0
+        new_events = list(itertools.islice(tracker.events, min(known, len(tracker.events)), None))
+        if forget_requested(new_events):
+            await self.stream_events(tracker)
+            self.store.pop(sender_id, None)
+            self._saved_events.pop(sender_id, None)
+            logger.info("Forgot a conversation on request (in-memory tracker store).")
+            return
+        await super().save(tracker)
+        self._saved_events[sender_id] = len(tracker.events)

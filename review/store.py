@@ -10,7 +10,7 @@ from typing import Mapping, Optional
 
 import sqlalchemy as sa
 
-from scripts.make_endpoints import ConfigError, tracker_store
+from scripts.make_endpoints import MEMORY_CLASS, ConfigError, tracker_store
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -25,7 +25,7 @@ def url_from_env(env: Mapping[str, str]) -> sa.engine.URL:
         store = tracker_store(env)
     except ConfigError as error:
         raise StoreError(str(error)) from None
-    if store is None:
+    if store is None or store["type"] == MEMORY_CLASS:
         raise StoreError(
             "TRACKER_STORE=memory keeps conversations only in the Rasa server's memory: there is nothing to "
             "review or prune. Use the SQLite file (the default) or PostgreSQL."

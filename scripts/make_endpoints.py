@@ -30,6 +30,7 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TRACKER_CLASS = "addons.tracker_store.ForgettingSQLTrackerStore"
+MEMORY_CLASS = "addons.tracker_store.ForgettingInMemoryTrackerStore"
 
 
 class ConfigError(ValueError):
@@ -40,7 +41,7 @@ def tracker_store(env: Mapping[str, str]) -> Optional[Dict[str, Any]]:
     kind = env.get("TRACKER_STORE", "sqlite").strip().lower()
     timeout = float(env.get("TRACKER_DB_CONNECT_TIMEOUT", "20"))
     if kind == "memory":
-        return None
+        return {"type": MEMORY_CLASS}
     if kind == "sqlite":
         return {"type": TRACKER_CLASS, "dialect": "sqlite", "db": env.get("TRACKER_SQLITE_PATH", "var/tracker.db")}
     if kind in ("postgresql", "postgres"):

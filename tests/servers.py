@@ -44,14 +44,26 @@ def missing_service(reason: str) -> None:
 class Server:
     """One server process with its log file."""
 
-    def __init__(self, name: str, command: List[str], log: pathlib.Path, health: str, env: Dict[str, str]) -> None:
-        self.name, self.command, self.log, self.health, self.env = name, command, log, health, env
+    def __init__(
+        self,
+        name: str,
+        command: List[str],
+        log: pathlib.Path,
+        health: str,
+        env: Dict[str, str],
+        cwd: pathlib.Path = ROOT,
+    ) -> None:
+        self.name, self.command, self.log, self.health, self.env, self.cwd = name, command, log, health, env, cwd
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self) -> Server:
         with self.log.open("a") as out:
             self.proc = subprocess.Popen(
-                self.command, cwd=ROOT, env={**os.environ, **BASE_ENV, **self.env}, stdout=out, stderr=subprocess.STDOUT
+                self.command,
+                cwd=self.cwd,
+                env={**os.environ, **BASE_ENV, **self.env},
+                stdout=out,
+                stderr=subprocess.STDOUT,
             )
         return self
 

@@ -151,3 +151,50 @@ async def test_the_next_turn_reuses_the_saved_tracker(rasa_domain: Domain, db: s
         await s.save(again)
     assert getattr(tracker, STORED)[1] == s._stored_rows("g")
     assert await store(rasa_domain, db, cache_size=0).retrieve("g") is not tracker
+
+
+# -- TRACKER_STORE=memory: "forget me" forgets there too -----------------------------------------------------------
+async def test_the_in_memory_store_forgets_a_conversation_on_request(rasa_domain: Domain) -> None:
+    from addons.tracker_store import ForgettingInMemoryTrackerStore
+
+    s = ForgettingInMemoryTrackerStore(domain=rasa_domain, host=None)
+    kept = await s.get_or_create_tracker("kept")
+    gone = await s.get_or_create_tracker("gone")
+    for tracker in (kept, gone):
+        for event in turn("hello", "hi there"):
+            tracker.update(event)
+        await s.save(tracker)
+    # an earlier forget in this conversation, already saved, does not delete what comes after it
+    for event in [
+        UserUttered("forget me", {"name": "forget_me", "confidence": 1.0}),
+        ActionExecuted("action_forget_me"),
+    ]:
+        gone.update(event)
+    await s.save(gone)  # the action ran but sent nothing (the action server failed): nothing is deleted
+    assert texts(await s.retrieve("gone")) == ["hello", "forget me"]
+    for event in [ActionExecuted("action_forget_me"), BotUttered("Done: I've deleted this conversation.")]:
+        gone.update(event)
+    await s.save(gone)
+    assert await s.retrieve("gone") is None
+    assert texts(await s.retrieve("kept")) == ["hello"]
+    fresh = await s.get_or_create_tracker("gone")
+    assert texts(fresh) == []
+    for event in turn("hello again", "hi"):
+        fresh.update(event)
+    await s.save(fresh)
+    assert texts(await s.retrieve("gone")) == ["hello again"]
+
+
+def test_the_endpoints_name_the_forgetting_in_memory_store() -> None:
+    from scripts.make_endpoints import MEMORY_CLASS, endpoints
+
+    assert endpoints({"TRACKER_STORE": "memory"})["tracker_store"] == {"type": MEMORY_CLASS}
+    module, name = MEMORY_CLASS.rsplit(".", 1)
+    assert getattr(__import__(module, fromlist=[name]), name).__name__ == name
+
+
+def test_the_lock_store_stays_rasas_in_memory_one_with_the_in_memory_tracker_store() -> None:
+    from scripts.make_endpoints import endpoints
+
+    assert "lock_store" not in endpoints({"TRACKER_STORE": "memory"})
+    assert "lock_store" not in endpoints({})
