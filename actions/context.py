@@ -236,6 +236,15 @@ OVER_NOW = _rx(
 STILL_NOW = _rx(
     r"still", r"again", r"ever since", r"since then", r"came back", r"coming back", r"back again", r"now (i|my|it)"
 )
+# "... and I've been well for years since": a past episode said to be over, for statements that count even in
+# the past (crisis statements: "I took an overdose 20 years ago and I've been well since" is a history).
+RECOVERED = _rx(
+    r"(been|doing|keeping|felt|feeling|am|im|i am|was|were|is|are) (well|fine|good|great|ok|okay|much better|"
+    r"a lot better|better)( ever)?( since| now| for (a long time|a long while|years|ages|a while|many years|"
+    r"(\d+|two|three|four|five|ten|twenty) years))",
+    r"(well|fine|better|recovered) (now|ever since|since then)",
+    r"(fully|completely) recovered",
+)
 # "a lump that wasn't there last month": something new since then, not a past episode.
 NEW_SINCE = _rx(
     r"(wasnt|was not|werent|were not|never|not) (there|here|around)( \w+){0,2} "
@@ -474,6 +483,14 @@ def analyse(text: str) -> Tuple[Sentence, ...]:
 def asserted_text(text: str) -> str:
     """``text`` with negated, hypothetical and past mentions and figures of speech left out."""
     return " . ".join(s.asserted_text() for s in analyse(text))
+
+
+def recovered(sentences: Tuple[Sentence, ...]) -> bool:
+    """Whether a message says that something in its past is over and the person well since ("I've been
+    well for a long time now"), and nothing goes on now ("still", "again"); "I haven't been well since"
+    does not count."""
+    said = any(s.modifier(m.start()) != "negated" for s in sentences for m in RECOVERED.finditer(s.text))
+    return said and not any(STILL_NOW.search(s.text) for s in sentences)
 
 
 _INSIDE = _rx(

@@ -282,10 +282,17 @@ def crisis_matcher() -> LemmaMatcher:
 
 
 def crisis_in(text: str) -> bool:
-    """Whether ``text`` holds a suicidal or self-harm statement (not denied: "I'm not suicidal")."""
+    """Whether ``text`` holds a suicidal or self-harm statement (not denied: "I'm not suicidal"; not a
+    past one that the message says is over: "overdosed 20 years ago, been well since"). Other past and
+    hypothetical statements count."""
     matcher = crisis_matcher()
-    for sentence in context.analyse(text[:MAX_TEXT]):
+    sentences = context.analyse(text[:MAX_TEXT])
+    for sentence in sentences:
         for match in matcher.found(sentence.text):
-            if sentence.modifier(match.start) != "negated" and not context.negated_inside(match.gap):
-                return True
+            kind = sentence.modifier(match.start)
+            if kind == "negated" or context.negated_inside(match.gap):
+                continue
+            if kind == "historical" and context.recovered(sentences):
+                continue
+            return True
     return False

@@ -146,6 +146,17 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("dying to know what helps", False),
         ("my neck is killing me", False),
         ("this traffic is killing me", False),
+        ("I swallowed all my tablets, I just want it all to stop", True),
+        ("this is the last time you will hear from me", True),
+        ("everyone would have a better life if I just wasn't in it", True),
+        ("I want the pain to stop, it's been three days", False),
+        ("my life would be easier if my neck didn't hurt all the time", False),
+        ("the last time my GP saw me she said it's arthritis", False),
+        # a past statement counts unless the message says it is over
+        ("I took an overdose last year", True),
+        ("I took an overdose last year and haven't been well since", True),
+        ("I took an overdose as a teenager, that was 20 years ago and I've been well for years now", False),
+        ("I overdosed years ago and have been fine since, but I'm thinking of ending it again", True),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:

@@ -212,3 +212,63 @@ def test_every_checklist_item_says_what_fires_its_rule() -> None:
 )
 def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Optional[str]) -> None:
     assert assess(text).level == level
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        # poisoning: a double dose by mistake, household products, button batteries
+        ("I think I took my blood pressure tablets twice by mistake this morning", "emergency"),
+        ("my daughter chewed a laundry pod", "emergency"),
+        ("he swallowed a button battery", "emergency"),
+        ("my son swallowed one of those small round flat batteries", "emergency"),
+        ("took a mouthful of what turned out to be bleach", "emergency"),
+        ("my nan took her pills twice by mistake last year but she was fine", None),
+        ("what should I do if my toddler swallows a button battery?", None),
+        ("it turned out to be my cleaner who moved my pillow", None),
+        # not waking, not responding
+        ("my husband is really hard to rouse this morning", "emergency"),
+        ("he collapsed and won't open his eyes", "emergency"),
+        ("my friend fell down on the ice but he didn't pass out, neck a bit sore", None),
+        # injury: a car that turned over, a jump into shallow water, an older person sliding from a chair
+        ("our van turned over into a ditch and my neck hurts", "emergency"),
+        ("jumped in at the shallow end and my neck hurts", "emergency"),
+        ("my mum is 81 and slid off the sofa onto the floor, her neck hurts", "emergency"),
+        ("my car wouldn't turn over this morning so I walked and now my neck aches", None),
+        ("I'm 70 and I slid my chair closer to the desk and my neck aches", None),
+        ("I swim in the shallow end because of my neck", None),
+        ("after the fall my legs feel like they're not mine", "emergency"),
+        # osteoporosis and a jolt
+        ("I have osteoporosis and the dog yanked the lead, now my neck hurts", "urgent"),
+        ("I have osteoporosis and my head jerked forward when the train braked", "urgent"),
+        ("the dog pulled on the lead and my shoulder aches a bit", None),
+        # heart: a band round the ribs
+        ("like a tight band around my ribcage and it goes up my neck", "emergency"),
+        ("I don't have a tight band round my ribs, just my neck", None),
+        # anaphylaxis: a swollen face and a squeezed throat after a food; an EpiPen used, not carried
+        ("ate prawns and my lips are huge and my throat feels squeezed", "emergency"),
+        ("I had to use my EpiPen after the wasp sting", "emergency"),
+        ("hard to take air since this morning", "emergency"),
+        ("I carry an EpiPen for my peanut allergy, my neck is just stiff from sleeping", None),
+        ("I'm allergic to shrimp so I never eat it, my neck is sore from the desk", None),
+        ("I lost my epipen last week, neck is fine", None),
+        # neuroleptic malignant syndrome; an acute dystonic reaction after a new psychiatric medicine
+        ("she is on haloperidol and now has a high fever and is stiff as a board", "emergency"),
+        ("started new tablets from his psychiatrist and now his head is twisted to the side", "urgent"),
+        ("my dad was stiff as a board after his long flight, his neck aches", None),
+        ("my husband started new tablets from the psychiatrist and he's doing well", None),
+        # cauda equina: no feeling of a full bladder, numbness between the legs as "asleep"
+        ("I can't feel when I need to pee any more and my back hurts", "emergency"),
+        ("back pain and between my legs feels like it's gone to sleep", "emergency"),
+        ("I'm not feeling well when I need to pee, it burns a bit", None),
+        # thunderclap: "like lightning"
+        ("the headache came like a bolt of lightning and my neck is stiff", "emergency"),
+        ("lightning struck a tree near my house and the noise gave me a headache", None),
+        # torticollis in other words; severe spasms by their length
+        ("my head keeps turning to the left without wanting it to", "see_doctor"),
+        ("my neck seizes up for hours at a time", "see_doctor"),
+        ("when I turn my head to one side it hurts", None),
+    ],
+)
+def test_round6_findings_in_general_words(text: str, level: Optional[str]) -> None:
+    assert assess(text).level == level, [r.id for r in assess(text).rules]
