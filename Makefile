@@ -29,24 +29,33 @@ help: ## List the commands
 
 install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(WEB_DEPS) ## Create .venv (Python 3.10), install pinned packages, build the spaCy pipeline, npm ci the chat widget
 
-$(INSTALLED): requirements.txt requirements-dev.txt
+$(INSTALLED): requirements.txt requirements-dev.txt tooling/neck_quiet_warnings.py tooling/neck_quiet_warnings.pth
 	@if [ ! -x $(PY) ]; then \
 	  py=$$(scripts/find_python.sh) || exit 1; \
 	  echo "Creating $(VENV) with $$py"; \
 	  "$$py" -m venv $(VENV); \
 	fi
-	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==24.0
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "[install] Python packages into $(VENV) (first time: about 3 minutes)..."; start=$$(date +%s); \
+	set -o pipefail; \
+	{ $(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==24.0 && \
+	  $(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt; } 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; } && \
+	cp tooling/neck_quiet_warnings.py tooling/neck_quiet_warnings.pth "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/" && \
+	echo "[install] Python packages ready in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 # The chat page's widget (rasa-webchat) from the npm registry, exact versions from web/package-lock.json.
 $(WEB_DEPS): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { echo "npm is needed for the chat page: install Node.js 18+ (apt-get install nodejs npm)" >&2; exit 1; }
-	cd web && npm ci --no-audit --no-fund --loglevel=error
+	@echo "[install] the chat page's widget (npm ci)..."; start=$$(date +%s); \
+	cd web && npm ci --no-audit --no-fund --loglevel=error && \
+	echo "[install] chat widget ready in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 $(SPACY_MODEL)/meta.json: $(INSTALLED) scripts/build_spacy_model.py $(KB_FILES)
-	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL)
+	@echo "[install] building the spaCy pipeline ($(SPACY_MODEL))..."; start=$$(date +%s); \
+	$(PY) scripts/build_spacy_model.py $(SPACY_MODEL) && \
+	echo "[install] spaCy pipeline ready in $$(( $$(date +%s) - start )) s"
 
 generate: $(INSTALLED) ## Regenerate data/nlu/kb_causes.yml (synonyms, lookup table) from the knowledge base
 	$(PY) scripts/generate_nlu.py
@@ -55,9 +64,10 @@ train: $(MODEL) ## Train the model if data, domain or config changed
 
 $(MODEL): $(INSTALLED) $(SPACY_MODEL)/meta.json $(DATA_FILES)
 	$(PY) scripts/generate_nlu.py --check
+	@echo "[train] training the model: data validation, then each component, DIET with an epoch bar (about 1 minute)..."
 	@start=$$(date +%s); \
-	$(RASA) train --fixed-model-name neck-assistant --out models --quiet && \
-	echo "Trained $(MODEL) in $$(( $$(date +%s) - start )) s"
+	$(RASA) train --fixed-model-name neck-assistant --out models && \
+	echo "[train] trained $(MODEL) in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
 run: install train ## Install, train if needed, start the action server and the Rasa server
@@ -74,13 +84,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions addons connectors review scripts tests
-	$(BIN)/ruff format --check actions addons connectors review scripts tests
-	$(BIN)/mypy actions addons connectors review scripts
+	$(BIN)/ruff check actions addons connectors review scripts tooling tests
+	$(BIN)/ruff format --check actions addons connectors review scripts tooling tests
+	$(BIN)/mypy actions addons connectors review scripts tooling
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions addons connectors review scripts tests
-	$(BIN)/ruff check --fix actions addons connectors review scripts tests
+	$(BIN)/ruff format actions addons connectors review scripts tooling tests
+	$(BIN)/ruff check --fix actions addons connectors review scripts tooling tests
 
 test-unit: install train ## pytest: knowledge base, triage, actions, end-to-end over the REST webhook
 	$(BIN)/pytest
