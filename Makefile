@@ -20,7 +20,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader.py
 DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard addons/*.py)
 
-.PHONY: help install train run shell actions test test-unit test-stories validate lint format generate clean \
+.PHONY: help install train run shell actions test test-unit test-e2e test-stories validate lint format generate clean \
         eval-triage bench eval-nlu compare-nlu review prune bench-review
 
 help: ## List the commands
@@ -92,14 +92,17 @@ format: install ## Format the code with ruff
 	$(BIN)/ruff format actions addons connectors review scripts tooling tests
 	$(BIN)/ruff check --fix actions addons connectors review scripts tooling tests
 
-test-unit: install train ## pytest: knowledge base, triage, actions, end-to-end over the REST webhook
-	$(BIN)/pytest
+test-unit: install ## pytest without the model or servers (knowledge base, triage engine, actions, stores): no training
+	$(BIN)/pytest -m "not e2e and not model"
+
+test-e2e: install train ## pytest with the trained model and the real servers (REST, browser, channels, evaluations, review)
+	$(BIN)/pytest -m "e2e or model"
 
 test-stories: install train ## Conversation tests (tests/test_stories.yml) with --fail-on-prediction-errors
 	# EMERGENCY_NUMBER unset: with it, emergencies carry an emergency_number entity the stories do not annotate.
 	env -u EMERGENCY_NUMBER $(RASA) test --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out reports/rasa-test
 
-test: install train lint validate test-unit test-stories ## Everything: lint, data validation, pytest, conversation tests
+test: install train lint validate test-unit test-e2e test-stories ## Everything: lint, data validation, pytest (unit, then end to end), conversation tests
 	@echo "All checks passed."
 
 eval-triage: install train ## Triage end to end over the REST webhook on tests/triage_eval (tuned + unseen); ENGINE=1: engine alone

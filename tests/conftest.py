@@ -98,3 +98,18 @@ def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from tests.live_servers import start_stack
 
     yield from start_stack(tmp_path_factory.mktemp("live"))
+
+
+# Tests that need the trained model or real servers, by the fixtures they use (whatever their module says):
+# `make test-unit` runs the others, without training.
+MODEL_FIXTURES = frozenset({"agent"})
+SERVER_FIXTURES = frozenset({"stack", "live_stack", "image"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.model)
+        if used & SERVER_FIXTURES:
+            item.add_marker(pytest.mark.e2e)

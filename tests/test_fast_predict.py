@@ -14,6 +14,8 @@ from addons import fast_predict
 from scripts import nlu_metrics as m
 from tests.samples import MESSAGES
 
+pytestmark = pytest.mark.model  # the trained model (make train)
+
 
 @pytest.fixture(autouse=True)
 def rasa_own_behaviour() -> Iterator[None]:

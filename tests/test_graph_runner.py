@@ -17,6 +17,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from addons import graph_runner, red_flags
 from tests.samples import MESSAGES
 
+pytestmark = pytest.mark.model  # the trained model (make train)
+
 
 @pytest.fixture(autouse=True)
 def rasa_own_behaviour() -> Any:

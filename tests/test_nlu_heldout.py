@@ -13,6 +13,8 @@ import pytest
 from actions.knowledge_base import KnowledgeBase
 from scripts import nlu_metrics as m
 
+pytestmark = pytest.mark.model  # the trained model (make train)
+
 # Issue 4's thresholds, on the model `make test` trains (21 intents, 444 held-out messages). The model
 # measures macro-F1 0.94 with data/nlu/everyday.yml; DIET on CPU moves about +-0.01 between retrainings.
 MACRO_F1 = 0.92

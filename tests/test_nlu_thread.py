@@ -16,6 +16,8 @@ from rasa.core.processor import MessageProcessor
 from addons import nlu_thread
 from tests.samples import MESSAGES
 
+pytestmark = pytest.mark.model  # the trained model (make train)
+
 
 @pytest.fixture(autouse=True)
 def rasa_own_behaviour() -> Iterator[None]:
