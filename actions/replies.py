@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from actions import scope
 from actions.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
-from actions.triage import DEFAULT_CRISIS_LINE, Assessment, first_line
+from actions.triage import Assessment, crisis_line, first_line
 
 MAX_LIST_PAGE = 8  # causes per page of the list; groups are never split
 
@@ -132,7 +132,7 @@ def emergency_reminder(tracker: Optional[Any] = None) -> str:
     """Said before any other answer once an emergency (or a crisis) has been raised in the conversation."""
     action = first_line("emergency")
     if tracker is not None and tracker.get_slot("crisis"):
-        line = tracker.get_slot("crisis_line") or DEFAULT_CRISIS_LINE
+        line = tracker.get_slot("crisis_line") or crisis_line()
         return (
             f"Please remember: if you are in danger, {action[0].lower()}{action[1:]} "
             f"You can talk to someone any time: {line}."

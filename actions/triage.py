@@ -31,11 +31,9 @@ COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT, SYMPTOM_QUESTION
 CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
 CRISIS = "crisis"  # the matcher label of crisis statements
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")
-DEFAULT_EMERGENCY_NUMBER = "911 / 112 / 999"
-DEFAULT_CRISIS_LINE = (
-    "call or text 988 in the US, or call Samaritans free on 116 123 in the UK and Ireland, any time of day "
-    "or night; elsewhere, call your local emergency number"
-)
+# The default emergency number and crisis line are written once, as the initial values of their slots in
+# domain.yml: the Rasa server needs them there for the replies it sends without the action server.
+DOMAIN_PATH = pathlib.Path(__file__).resolve().parent.parent / "domain.yml"
 
 MAX_TEXT = 5000  # characters of a message that the matchers look at
 # Findings that are a history by nature ("I had cancer", "on steroids for years"): a past time does not cancel them.
@@ -243,16 +241,24 @@ def get_red_flags() -> RedFlags:
     return load(RED_FLAGS_PATH)
 
 
+@functools.cache
+def domain_default(slot: str) -> str:
+    """A slot's initial value in domain.yml (the default emergency number, the default crisis line)."""
+    import yaml
+
+    return str(yaml.safe_load(DOMAIN_PATH.read_text(encoding="utf-8"))["slots"][slot]["initial_value"])
+
+
 def emergency_number(env: Optional[Mapping[str, str]] = None) -> str:
     """The emergency number(s) named in replies; set ``EMERGENCY_NUMBER`` per deployment."""
     env = os.environ if env is None else env
-    return env.get("EMERGENCY_NUMBER", "").strip() or DEFAULT_EMERGENCY_NUMBER
+    return env.get("EMERGENCY_NUMBER", "").strip() or domain_default("emergency_number")
 
 
 def crisis_line(env: Optional[Mapping[str, str]] = None) -> str:
     """The crisis line(s) named in the crisis response; set ``CRISIS_LINE`` per deployment."""
     env = os.environ if env is None else env
-    return env.get("CRISIS_LINE", "").strip() or DEFAULT_CRISIS_LINE
+    return env.get("CRISIS_LINE", "").strip() or domain_default("crisis_line")
 
 
 def first_line(level: str, number: Optional[str] = None) -> str:

@@ -15,7 +15,7 @@ emergency, it
   (level, rule ids, the intent DIET had predicted);
 - adds an ``emergency_number`` entity with the configured number (``EMERGENCY_NUMBER``) when the
   deployment sets one, which fills the slot that the static response names. Without it the slot
-  keeps its default wording (911 / 112 / 999).
+  keeps its default wording (the slot's initial value in domain.yml).
 
 Findings spread over several messages (a fever now, a stiff neck later) need the conversation, so
 the custom actions handle them; this component looks at one message at a time.

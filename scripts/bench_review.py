@@ -114,7 +114,7 @@ def conversation(i: int, start: float) -> List[Tuple[Any, ...]]:
     if kind < 0.04:  # emergency
         w.user(f"fever and my neck is so stiff, call me on 07700 9{i % 100000:05d}", "report_red_flag", 0.97)
         w.action("action_triage")
-        w.bot("Call your local emergency number (911 / 112 / 999) now.", {"triage": "emergency"})
+        w.bot("Call your local emergency number now.", {"triage": "emergency"})
         w.bot("Why: A fever together with a stiff neck can be a sign of meningitis.")
         w.slot("red_flag_findings", ["fever", "stiff_neck"])
         w.slot("triage_level", "emergency")
@@ -123,7 +123,7 @@ def conversation(i: int, start: float) -> List[Tuple[Any, ...]]:
         w.user("I can't go on, I want to end it", "crisis", 1.0)
         w.action("action_crisis")
         w.bot(
-            "I'm really sorry you're feeling like this. Call 911 / 112 / 999 now.",
+            "I'm really sorry you're feeling like this. Call your local emergency number now.",
             {"triage": "emergency", "crisis": True},
         )
         w.listen()

@@ -156,3 +156,16 @@ def test_forget_me_deletes_the_conversation_on_the_in_memory_store(image: Image)
     replies = image.say(me, "yes")
     assert any(r.get("text") == FORGOTTEN_TEXT for r in replies), replies
     assert not [e for e in image.tracker(me)["events"] if e["event"] == "user"]
+
+
+def test_compose_gives_the_emergency_number_to_every_server() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    servers = [name for name, s in services.items() if "rasa" in str(s.get("command", "")) or "build" in s]
+    assert len(servers) >= 3  # two Rasa servers and the action server
+    for name in servers:
+        env = services[name].get("environment") or {}
+        assert "EMERGENCY_NUMBER" in env and "CRISIS_LINE" in env, name
+        assert env["EMERGENCY_NUMBER"] == "${EMERGENCY_NUMBER:-}", name  # no second default: domain.yml has it

@@ -94,11 +94,12 @@ def test_after_a_crisis_answers_restate_the_crisis_line(domain: Dict[str, Any], 
     assert "988" in first and "116 123" in first
 
 
-def test_the_default_crisis_line_is_the_same_in_the_domain_and_the_code(domain: Dict[str, Any]) -> None:
-    from actions.triage import DEFAULT_CRISIS_LINE, crisis_line
+def test_the_defaults_are_the_domains_slot_values(domain: Dict[str, Any]) -> None:
+    from actions.triage import crisis_line, emergency_number
 
-    assert domain["slots"]["crisis_line"]["initial_value"] == DEFAULT_CRISIS_LINE
-    assert crisis_line({}) == DEFAULT_CRISIS_LINE
+    assert crisis_line({}) == domain["slots"]["crisis_line"]["initial_value"]
+    assert emergency_number({}) == domain["slots"]["emergency_number"]["initial_value"] == "911 / 112 / 999"
+    assert emergency_number({"EMERGENCY_NUMBER": " 000 "}) == "000"
     assert crisis_line({"CRISIS_LINE": "call Lifeline on 13 11 14"}) == "call Lifeline on 13 11 14"
     crisis = domain["responses"]["utter_crisis"][0]
     assert crisis["custom"] == {"triage": "emergency", "crisis": True}

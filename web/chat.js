@@ -3,11 +3,12 @@
 (function () {
   "use strict";
   var config = window.NECK_CONFIG || {};
-  var number = config.emergencyNumber || "911 / 112 / 999";
-  var crisisLine = config.crisisLine || "call or text 988 in the US, or call Samaritans free on 116 123 in the UK and Ireland";
+  // Both come from the server's one definition (scripts/web_server.py serves config.js from actions/triage.py).
+  var number = config.emergencyNumber || "";
+  var crisisLine = config.crisisLine || "call your local emergency number";
   var h = window.React.createElement;
 
-  document.querySelectorAll(".emergency-number").forEach(function (el) { el.textContent = number; });
+  document.querySelectorAll(".emergency-number").forEach(function (el) { el.textContent = number ? " (" + number + ")" : ""; });
 
   function telLinks(numbers) {
     var parts = numbers.split("/").map(function (n) { return n.trim(); }).filter(Boolean);
