@@ -84,13 +84,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions addons connectors review scripts tooling tests
-	$(BIN)/ruff format --check actions addons connectors review scripts tooling tests
-	$(BIN)/mypy actions addons connectors review scripts tooling
+	$(BIN)/ruff check actions addons connectors patches review scripts tooling tests
+	$(BIN)/ruff format --check actions addons connectors patches review scripts tooling tests
+	$(BIN)/mypy actions addons connectors patches review scripts tooling
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions addons connectors review scripts tooling tests
-	$(BIN)/ruff check --fix actions addons connectors review scripts tooling tests
+	$(BIN)/ruff format actions addons connectors patches review scripts tooling tests
+	$(BIN)/ruff check --fix actions addons connectors patches review scripts tooling tests
 
 test-unit: install ## pytest without the model or servers (knowledge base, triage engine, actions, stores): no training
 	$(BIN)/pytest -m "not e2e and not model"
@@ -100,7 +100,7 @@ test-e2e: install train ## pytest with the trained model and the real servers (R
 
 test-stories: install train ## Conversation tests (tests/test_stories.yml) with --fail-on-prediction-errors
 	# EMERGENCY_NUMBER unset: with it, emergencies carry an emergency_number entity the stories do not annotate.
-	env -u EMERGENCY_NUMBER $(RASA) test --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out reports/rasa-test
+	env -u EMERGENCY_NUMBER $(PY) scripts/run_rasa.py test --stories tests/test_stories.yml --model $(MODEL) --fail-on-prediction-errors --out reports/rasa-test
 
 test: install train lint validate test-unit test-e2e test-stories ## Everything: lint, data validation, pytest (unit, then end to end), conversation tests
 	@echo "All checks passed."

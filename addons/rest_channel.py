@@ -27,8 +27,6 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from addons import server
-
 logger = logging.getLogger(__name__)
 
 MAX_SENDER = 128
@@ -66,7 +64,6 @@ def parse_body(body: bytes) -> Tuple[str, str, Optional[Dict[str, Any]]]:
 class SafeRestInput(RestInput):
     def __init__(self) -> None:
         super().__init__()
-        server.install()  # the server-side patches (addons/server.py)
 
     @classmethod
     def name(cls) -> str:

@@ -47,8 +47,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from addons import server
-
 logger = logging.getLogger(__name__)
 
 FORGET_ACTION = "action_forget_me"  # actions/privacy.py
@@ -110,7 +108,6 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         cache_size: int = DEFAULT_CACHE_SIZE,
         **kwargs: Any,
     ) -> None:
-        server.install()  # the server-side patches (addons/server.py)
         if dialect.startswith("sqlite") and db:
             pathlib.Path(db).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:

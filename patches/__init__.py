@@ -1,8 +1,10 @@
-"""What the Rasa server of this project patches into Rasa when it starts.
+"""The changes this project makes to Rasa's own code in the Rasa server, where Rasa offers no seam.
 
-Called by the project's REST channel and tracker store (whichever Rasa creates first; a second call
-changes nothing), so that every way of starting the server (``make run``, docker-compose, the tests)
-gets the same behaviour:
+Nothing here is installed by importing it. The Rasa server of this project is started through one
+entry point, ``scripts/run_rasa.py`` (``make run``, ``make shell``, the conversation tests, Compose, the
+image, the test servers), which calls ``install()`` once before Rasa starts. Training (``rasa train``)
+runs stock Rasa. Each patch refuses to install on a Rasa version other than the one it was written
+and tested against (``RASA_VERSION``): the server then runs stock Rasa and says so.
 
 - ``action_client``: an apology (with the emergency instruction first when the message carried a red
   flag) when the action server is down; lean action calls.
@@ -11,17 +13,43 @@ gets the same behaviour:
 - ``http_session``: kept-alive connections to the action server instead of one per call.
 - ``fast_predict``: DIET's concrete TensorFlow graph called directly.
 - ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
+
+Each has a test against stock Rasa's outputs (tests/test_<name>.py).
 """
 
 from __future__ import annotations
 
-from addons import action_client, fast_predict, graph_runner, http_session, nlu_thread, turn_gate
+import importlib
+import logging
+from typing import List, Optional
+
+logger = logging.getLogger(__name__)
+
+RASA_VERSION = "3.6.21"  # the version every patch was written for and tested against
+NAMES = ("action_client", "turn_gate", "graph_runner", "http_session", "fast_predict", "nlu_thread")
+_installed: List[str] = []
 
 
-def install() -> None:
-    action_client.install()
-    turn_gate.install()
-    graph_runner.install()
-    http_session.install()
-    fast_predict.install()
-    nlu_thread.install()
+def installed() -> List[str]:
+    return list(_installed)
+
+
+def install(rasa_version: Optional[str] = None) -> bool:
+    """Install every patch once. False (and nothing installed) on another Rasa version."""
+    if rasa_version is None:
+        import rasa
+
+        rasa_version = rasa.__version__
+    if rasa_version != RASA_VERSION:
+        logger.warning(
+            f"Rasa {rasa_version} is not {RASA_VERSION}, the version this project's patches were written for: "
+            "none installed, the server runs stock Rasa (slower; an action server that is down gets Rasa's own "
+            "error instead of the apology)."
+        )
+        return False
+    for name in NAMES:
+        if name not in _installed:
+            importlib.import_module(f"patches.{name}").install()
+            _installed.append(name)
+    logger.info(f"Installed the project's patches for Rasa {RASA_VERSION}: {', '.join(NAMES)}.")
+    return True

@@ -37,7 +37,7 @@ from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
 from addons import red_flags
-from addons.patching import Patch
+from patches.patching import Patch
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ every call: about a third of the time of a DIET prediction for one short message
 concrete graph directly with the batch converted to tensors, then post-processes the outputs exactly
 as Rasa does. It takes this path only when the batch matches the signature (same number of inputs,
 same dtypes and ranks) and the model has already been called once the usual way (which builds the
-``tf.function``); otherwise it uses Rasa's method. Installed in the Rasa server only (from
-``addons/server.py``); training is untouched. ``tests/test_fast_predict.py`` checks that the outputs
-are identical, array by array, on the held-out messages.
+``tf.function``); otherwise it uses Rasa's method. Installed in the Rasa server only (by
+``patches.install``, from ``scripts/run_rasa.py``); training is untouched. ``tests/test_fast_predict.py``
+checks that the outputs are identical, array by array, on the held-out messages.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from keras.utils import tf_utils
 from rasa.shared.constants import DIAGNOSTIC_DATA
 from rasa.utils.tensorflow.models import RasaModel
 
-from addons.patching import Patch
+from patches.patching import Patch
 
 CONCRETE = "_neck_concrete_predict"  # model.__dict__ key: (concrete function, [(dtype, rank)])
 

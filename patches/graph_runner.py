@@ -12,7 +12,7 @@ same ``GraphNode`` objects in that order with the same arguments dask would pass
 node's ``(name, output)`` pair, a provided input as ``(name, value)``, and the bare name of a needed
 node that is not in the graph (``GraphNode`` then logs that it was not resolved). An exception raised
 by a node propagates as it does from dask, and a ``RuntimeError`` becomes ``GraphRunError`` as before.
-Training keeps dask: only the Rasa server installs this (from the project's channel and tracker store).
+Training keeps dask: only the Rasa server installs this (patches.install, from scripts/run_rasa.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 
-from addons.patching import Patch
+from patches.patching import Patch
 
 logger = logging.getLogger(__name__)
 

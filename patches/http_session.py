@@ -10,7 +10,7 @@ settings (headers and basic auth), which ``request`` then uses as before: ``asyn
 close it. Idle connections are closed by this side after ``KEEPALIVE_SECONDS``, below the 5 s after
 which Sanic (the action server) closes them, so a request never goes out on a connection the server
 is closing. A server that restarted or went away is noticed by aiohttp (the connection is dropped
-and a new one opened); if it is down, the call fails as before and ``addons/action_client.py``
+and a new one opened); if it is down, the call fails as before and ``patches/action_client.py``
 apologises. Each Sanic worker process has its own event loop and so its own session.
 """
 
@@ -25,7 +25,7 @@ from typing import Any, Dict, Optional, Tuple
 import aiohttp
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
-from addons.patching import Patch
+from patches.patching import Patch
 
 KEEPALIVE_SECONDS = 2.0
 _sessions: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Dict[Tuple[Any, ...], aiohttp.ClientSession]]

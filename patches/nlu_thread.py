@@ -25,7 +25,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.patching import Patch
+from patches.patching import Patch
 
 structlogger = structlog.get_logger()
 

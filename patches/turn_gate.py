@@ -7,13 +7,13 @@ custom actions waits for a slice after each one. Under ``make bench`` (10 concur
 one process) p95 latency was 3-4 times the median for that reason. Letting ``RASA_CONCURRENT_TURNS``
 turns run at once and queueing the rest first come, first served, kept throughput and cut p95 to about
 1.3 times the median (README, "Benchmark"). The default is 4: one turn's message in TensorFlow on the
-NLU thread (``addons/nlu_thread.py``), one turn on the event loop, others waiting for the action
+NLU thread (``patches/nlu_thread.py``), one turn on the event loop, others waiting for the action
 server. Against 2, it gave about 9 % more messages per second at the same or lower p95 (five paired
 ``make bench`` runs).
 
 The gate wraps ``Agent.handle_message``, which every channel (REST, socket.io, Telegram, ...) calls,
 outside Rasa's per-conversation lock, so a queued message holds no lock. ``install()`` is called by
-``addons/server.py`` when this project's REST channel or tracker store starts.
+``patches.install`` when the project's Rasa server starts (``scripts/run_rasa.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any, Optional
 
 from rasa.core.agent import Agent
 
-from addons.patching import Patch
+from patches.patching import Patch
 
 logger = logging.getLogger(__name__)
 

@@ -288,7 +288,11 @@ def bench_stack(
         credentials = tmp / "credentials-rest.yml"
         credentials.write_text("rest:\n")
     port = free_port()
-    command = [str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(endpoints)]
+    # the project's server through its entry point (the patches); the default stack is stock Rasa
+    entry = (
+        [sys.executable, str(ROOT / "scripts" / "run_rasa.py")] if name.startswith("project") else [str(BIN / "rasa")]
+    )
+    command = [*entry, "run", "--model", str(model), "--endpoints", str(endpoints)]
     command += ["--credentials", str(credentials), "--interface", "127.0.0.1", "--port", str(port)]
     server = Server(f"Rasa server ({name})", command, tmp / f"rasa-{name}.log", f"http://127.0.0.1:{port}/", server_env)
     server.start()

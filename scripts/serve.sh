@@ -49,7 +49,7 @@ done
 echo "Action server: http://${ACTION_HOST}:${ACTION_PORT} (log: reports/action-server.log)"
 
 if [ "$mode" = shell ]; then
-  "$BIN/rasa" shell --model "$MODEL" --endpoints build/endpoints.yml
+  "$BIN/python" scripts/run_rasa.py shell --model "$MODEL" --endpoints build/endpoints.yml
   exit
 fi
 
@@ -63,7 +63,7 @@ Rasa server:   http://${RASA_HOST}:${RASA_PORT}  (starting: loading the model ta
   socket.io:    http://${RASA_HOST}:${RASA_PORT}/socket.io
 Press Ctrl+C to stop the servers.
 MSG
-"$BIN/rasa" run --model "$MODEL" --endpoints build/endpoints.yml --credentials build/credentials.yml \
+"$BIN/python" scripts/run_rasa.py run --model "$MODEL" --endpoints build/endpoints.yml --credentials build/credentials.yml \
   --interface "$RASA_HOST" --port "$RASA_PORT" "${api_args[@]}" &
 rasa_pid=$!
 "$BIN/python" scripts/web_server.py --host "$WEB_HOST" --port "$WEB_PORT" >reports/web-server.log 2>&1 &

@@ -118,7 +118,8 @@ def rasa_server(
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
     command = [
-        str(BIN / "rasa"),
+        sys.executable,
+        str(ROOT / "scripts" / "run_rasa.py"),  # the project's entry point: installs the patches, then Rasa
         "run",
         "--model",
         str(MODEL),

@@ -1,4 +1,4 @@
-"""How the Rasa server calls the action server (addons/action_client.py): the apology when it cannot be
+"""How the Rasa server calls the action server (patches/action_client.py): the apology when it cannot be
 reached, and what a call carries."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from addons.action_client import APOLOGY_RESPONSE, RED_FLAG_RESPONSE, action_call_format, apology_for
+from patches.action_client import APOLOGY_RESPONSE, RED_FLAG_RESPONSE, action_call_format, apology_for
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def _invalid_responses() -> List[Any]:
 
 
 def test_per_type_validation_agrees_with_the_whole_schema() -> None:
-    from addons.action_client import _validator, is_valid_result
+    from patches.action_client import _validator, is_valid_result
 
     full = _validator()
     valid, invalid = _valid_responses(), _invalid_responses()
@@ -165,7 +165,7 @@ def test_per_type_validation_agrees_with_the_whole_schema() -> None:
 def test_an_invalid_result_raises_rasas_validation_error() -> None:
     from jsonschema import ValidationError
 
-    from addons.action_client import validate_action_result
+    from patches.action_client import validate_action_result
 
     assert validate_action_result(None, _valid_responses()[3]) is True  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):

@@ -69,7 +69,7 @@ def build_tree(tree: pathlib.Path) -> List[str]:
             import json
 
             cmd = json.loads(rest)
-    assert cmd and cmd[0] == "rasa", "the Dockerfile has a CMD that starts the Rasa server"
+    assert cmd[:2] == ["python", "scripts/run_rasa.py"], "the image starts the Rasa server through the entry point"
     return cmd
 
 
@@ -107,7 +107,7 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
     env = clean_env(ACTION_HOST="127.0.0.1", ACTION_PORT=str(action_port), TRACKER_STORE="memory")
     # docker-compose.yml writes the endpoints file first, with the image's own script
     subprocess.run([sys.executable, "scripts/make_endpoints.py", "build/endpoints.yml"], cwd=tree, env=env, check=True)
-    rasa_cmd = [str(BIN / "rasa"), *cmd[1:]]
+    rasa_cmd = [sys.executable, *cmd[1:]]
     rasa_cmd[rasa_cmd.index("--port") + 1] = str(rasa_port)
     rasa_cmd += ["--interface", "127.0.0.1", "--enable-api", "--auth-token", TOKEN]
     actions = Server(

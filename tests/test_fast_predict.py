@@ -1,4 +1,4 @@
-"""addons/fast_predict.py: DIET through its concrete graph gives Rasa's outputs, array for array.
+"""patches/fast_predict.py: DIET through its concrete graph gives Rasa's outputs, array for array.
 
 Uses the model `make test` trains (models/neck-assistant.tar.gz) and held-out messages.
 """
@@ -10,7 +10,7 @@ from typing import Any, Iterator, List
 import numpy as np
 import pytest
 
-from addons import fast_predict
+from patches import fast_predict
 from scripts import nlu_metrics as m
 from tests.samples import MESSAGES
 

@@ -1,4 +1,4 @@
-"""addons/graph_runner.py: the cached-plan graph runner gives what Rasa's dask runner gives.
+"""patches/graph_runner.py: the cached-plan graph runner gives what Rasa's dask runner gives.
 
 Runs the model `make test` trains (models/neck-assistant.tar.gz) both ways on the same inputs.
 """
@@ -14,7 +14,8 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons import graph_runner, red_flags
+from addons import red_flags
+from patches import graph_runner
 from tests.samples import MESSAGES
 
 pytestmark = pytest.mark.model  # the trained model (make train)

@@ -1,4 +1,4 @@
-"""addons/http_session.py: Rasa's endpoint calls reuse kept-alive connections, with the same results.
+"""patches/http_session.py: Rasa's endpoint calls reuse kept-alive connections, with the same results.
 
 A real aiohttp server on loopback counts the TCP connections it accepts.
 """
@@ -14,7 +14,7 @@ import pytest
 from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
-from addons import http_session
+from patches import http_session
 
 
 class CountingServer:

@@ -1,4 +1,4 @@
-"""addons/nlu_thread.py: messages are parsed on the NLU thread, one at a time, with Rasa's results.
+"""patches/nlu_thread.py: messages are parsed on the NLU thread, one at a time, with Rasa's results.
 
 Uses the model `make test` trains (models/neck-assistant.tar.gz).
 """
@@ -13,7 +13,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 
-from addons import nlu_thread
+from patches import nlu_thread
 from tests.samples import MESSAGES
 
 pytestmark = pytest.mark.model  # the trained model (make train)

@@ -1,4 +1,4 @@
-"""The turn gate (addons/turn_gate.py): at most RASA_CONCURRENT_TURNS turns at once, the rest in arrival order."""
+"""The turn gate (patches/turn_gate.py): at most RASA_CONCURRENT_TURNS turns at once, the rest in arrival order."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, List
 
 import pytest
 
-from addons import turn_gate
+from patches import turn_gate
 
 
 @pytest.mark.parametrize(

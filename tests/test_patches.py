@@ -1,0 +1,53 @@
+"""The patches are installed by the entry point only, and only on the Rasa version they were written for."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import patches
+from tests.servers import ROOT
+
+CHECK = (
+    "import sys; sys.argv = ['rasa', '--version']\n"
+    "import runpy\n"
+    "try:\n"
+    "    runpy.run_path({entry!r}, run_name='__main__')\n"
+    "except SystemExit:\n"
+    "    pass\n"
+    "import patches\n"
+    "from rasa.core.actions.action import RemoteAction\n"
+    "from patches import action_client\n"
+    "print('INSTALLED', patches.installed(), RemoteAction.run is action_client.run_or_apologise)\n"
+)
+
+
+def test_importing_the_project_patches_nothing() -> None:
+    code = (
+        "import addons.tracker_store, addons.rest_channel, patches\n"
+        "from rasa.core.actions.action import RemoteAction\n"
+        "from patches import action_client\n"
+        "print('INSTALLED', patches.installed(), RemoteAction.run is action_client.run_or_apologise)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert "INSTALLED [] False" in out
+
+
+def test_the_entry_point_installs_every_patch_before_rasa_runs() -> None:
+    code = CHECK.format(entry=str(ROOT / "scripts" / "run_rasa.py"))
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert f"INSTALLED {list(patches.NAMES)} True" in out
+
+
+def test_another_rasa_version_gets_no_patch(caplog: object) -> None:
+    before = patches.installed()
+    assert patches.install(rasa_version="3.7.0") is False
+    assert patches.installed() == before
+
+
+def test_the_pinned_rasa_is_the_patches_version() -> None:
+    import rasa
+
+    assert rasa.__version__ == patches.RASA_VERSION
+    pins = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert f"rasa=={patches.RASA_VERSION}" in pins
