@@ -22,7 +22,7 @@ NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but 
 
 def responses_sent_by_actions() -> set[str]:
     found: set[str] = set()
-    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "addons").glob("*.py")]:
+    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "addons").glob("*.py"), *(ROOT / "patches").glob("*.py")]:
         found |= set(re.findall(r"(?:response=|_RESPONSE = )\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
     return found
 
