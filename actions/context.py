@@ -203,7 +203,7 @@ HISTORICAL = _rx(
     r"(a|one|two|three|four|five|six|few|couple of|several|many|\d+) (months|month|years|year|decades|decade) (ago|"
     r"back|earlier|before)",
     r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
-    r"used to",
+    r"(?<!than )(?<!than it )(?<!than i )(?<!than they )(?<!than he )(?<!than she )(?<!than we )used to",
     r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|"
     r"\d+|a baby)",
     r"when (he|she) was (\d+|a baby|little|small|younger)",
@@ -244,6 +244,8 @@ RECOVERED = _rx(
     r"(\d+|two|three|four|five|ten|twenty) years))",
     r"(well|fine|better|recovered) (now|ever since|since then)",
     r"(fully|completely) recovered",
+    r"in a (really |very |much |so )?(good|better|great|happy|healthy|much better|good enough) place",
+    r"(and|now|am|im|i am|ive been|been) (doing|keeping) (really |very |so |pretty )?(well|fine|great|good)",
 )
 # "a lump that wasn't there last month": something new since then, not a past episode.
 NEW_SINCE = _rx(

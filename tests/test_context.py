@@ -157,6 +157,24 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I took an overdose last year and haven't been well since", True),
         ("I took an overdose as a teenager, that was 20 years ago and I've been well for years now", False),
         ("I overdosed years ago and have been fine since, but I'm thinking of ending it again", True),
+        # round 7: indirect statements
+        ("I won't be a burden to anyone much longer", True),
+        ("my family would have an easier life if i just wasnt here", True),
+        ("pls i want die, pain never stop", True),
+        ("honestly ive started thinking about ways to stop existing", True),
+        ("I sorted out who gets my guitar and my car", True),
+        ("it feels calmer now that it's decided", True),
+        ("I won't be a burden to my family, I've hired a carer", False),
+        ("my life would be easier if my neck didn't spasm", False),
+        ("we sorted out who gets the window seat on the flight", False),
+        ("I feel calmer now that I've booked the physio", False),
+        ("I don't want to die, I just want the pain gone", False),
+        # a distant past said to be over
+        ("I overdosed when I was 19, that's 15 years ago and I'm in a good place now", False),
+        ("I used to self harm as a teenager, I'm 30 now and doing well", False),
+        ("I had a bad overdose about twelve years ago and I'm honestly in a really good place now", False),
+        ("I used to self harm as a teenager and I've started again", True),
+        ("I overdosed last year and I'm not in a good place", True),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:

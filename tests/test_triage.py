@@ -272,3 +272,69 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
 )
 def test_round6_findings_in_general_words(text: str, level: Optional[str]) -> None:
     assert assess(text).level == level, [r.id for r in assess(text).rules]
+
+
+@pytest.mark.parametrize(
+    "text, level",
+    [
+        # thunderclap told about someone else: clutching the head, "the worst pain she's ever felt"
+        ("my husband suddenly clutched his head screaming, now his neck is stiff", "emergency"),
+        ("she says it's the worst pain she's ever had, right at the back of her head", "emergency"),
+        ("my son bumped his head and held his hand on it for a minute, he's fine", None),
+        ("my mum says her neck is the worst it's been, she slept badly", None),
+        # cancer history in other names
+        ("I have multiple myeloma and my upper back has started hurting", "urgent"),
+        ("I was treated for a sarcoma and now my neck hurts", "urgent"),
+        ("what is myeloma? my neck is stiff", None),
+        # weight loss for months "without trying" (the denial is part of the finding)
+        ("he's been losing weight for months without trying, and his neck hurts", "urgent"),
+        ("I've been losing weight on purpose at the gym and my neck is stiff", None),
+        ("no weight loss, no fever, just a stiff neck", None),
+        # minor injury with osteoporosis: lifting a load, a tweaked neck
+        ("I have osteoporosis and tweaked my neck lifting a bag of compost", "urgent"),
+        ("I have brittle bones and hurt my back carrying the shopping", "urgent"),
+        ("I tweaked my neck lifting a bag of compost", None),
+        ("no osteoporosis here, I just tweaked my neck at the gym", None),
+        # acute dystonic reaction: a neck "cranked round"
+        ("took prochlorperazine and now my neck is cranked round to the left", "urgent"),
+        ("I had metoclopramide last year, now my neck is just stiff from work", None),
+        # frequent or severe spasms by how often and how bad
+        ("neck spasms so painful they stop me in my tracks, happening most days", "see_doctor"),
+        ("my trap goes into cramps 10 times a day, way more often than it used to", "see_doctor"),
+        ("painful neck spasms three times a week", "see_doctor"),
+        ("I get the spasms a few times a week", None),
+        ("no spasms most days, just a bit stiff", None),
+        ("my calf cramps most days when I run", None),
+        # "not working" belongs to the tablet, the pain goes to the hand
+        ("neck pain since 1 month, tablet also not working, pain is going till hand", "see_doctor"),
+        ("my neck hurts and my hand is not working properly", "emergency"),
+        # meningitis: "not able to bend neck", pidgin "neck no fit bend"
+        ("my brother has high fever and he is not able to bend neck", "emergency"),
+        ("my pikin get high fever, him neck no fit bend", "emergency"),
+        ("my pikin has a sore neck from school", None),
+        ("I am able to bend my neck, no fever", None),
+        # dissection: dizziness or trouble swallowing after the neck was manipulated or cracked
+        ("had my neck manipulated and now everything is spinning", "emergency"),
+        ("my chiropractor cracked my neck and now I'm struggling to swallow", "emergency"),
+        ("the TV keeps splitting into two unless I close one eye", "emergency"),
+        ("can a chiropractor make you dizzy?", None),
+        ("my chiropractor cracked my neck and it feels better", None),
+        # cauda equina: nothing comes out when trying to pee; numb inner thighs
+        ("back pain, been trying to pee for hours and nothing comes out", "emergency"),
+        ("slipped disc and the insides of my thighs feel numb", "emergency"),
+        ("I pee fine, no numbness anywhere, just low back ache", None),
+        # rash pressed with a cup
+        ("spots on her tummy stay dark when I press a cup on them", "emergency"),
+        ("I pressed the cup into the dough to cut biscuits and my neck is sore", None),
+        ("rash on his legs, I rolled a cup over it and it stayed red", "emergency"),
+        # tetanus: a deep scratch from a fence, a mouth that barely opens, neck cramps
+        ("a deep scratch from a farm fence last week, now his neck goes into painful cramps", "emergency"),
+        ("he can barely open his mouth and his neck keeps cramping", "emergency"),
+        ("I scratched my arm on the fence, my neck is fine", None),
+        # neuroleptic malignant syndrome: a fever given in degrees
+        ("his olanzapine was upped, now he's 40 degrees and stiff as a plank", "emergency"),
+        ("it's 40 degrees outside and my neck is stiff from the aircon", None),
+    ],
+)
+def test_round7_findings_in_general_words(text: str, level: Optional[str]) -> None:
+    assert assess(text).level == level, [r.id for r in assess(text).rules]
