@@ -109,7 +109,6 @@ eval-triage: install train ## Triage end to end over the REST webhook on tests/t
 	$(PY) scripts/eval_triage.py --set $(or $(SET),all) $(if $(ENGINE),--engine) --json reports/triage-eval.json
 bench: install train ## Load test over the REST webhook: this project vs Rasa's default pipeline (not in make test); BENCH_ARGS="--mix realistic"
 	$(PY) scripts/bench.py $(BENCH_ARGS)
-# --- issue 4: NLU evaluation ---
 eval-nlu: install train ## NLU on the held-out set (tests/nlu_heldout/) and real people's words end to end (tests/nlu_realwords/); CV=5 for cross-validation
 	$(PY) scripts/eval_nlu.py $(if $(CV),--cv $(CV))
 	$(PY) scripts/eval_realwords.py --json reports/realwords.json

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import kb_search, replies, requests, scope
+from actions import kb_search, replies, scope, second_request
 from actions.base import MedicalAction, message_text
 from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
 from actions.interview import MAX_ANSWER, answers_in
@@ -50,7 +50,9 @@ class ActionListCauses(MedicalAction):
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
     ) -> List[EventType]:
-        return self.show_page(dispatcher, kb, 0) + answer_second_request(dispatcher, tracker, kb, requests.CAUSES, None)
+        return self.show_page(dispatcher, kb, 0) + answer_second_request(
+            dispatcher, tracker, kb, second_request.CAUSES, None
+        )
 
     @staticmethod
     def show_page(dispatcher: CollectingDispatcher, kb: KnowledgeBase, page: int) -> List[EventType]:
@@ -154,7 +156,7 @@ class ActionSuggestCauses(MedicalAction):
             SlotSet("topic", TOPIC_CAUSE),
             SlotSet("suggested_causes", [s.cause.id for s in found]),
             SlotSet("pending_offer", "more_cause"),
-            *answer_second_request(dispatcher, tracker, kb, requests.CAUSES, None),
+            *answer_second_request(dispatcher, tracker, kb, second_request.CAUSES, None),
         ]
 
     @staticmethod
@@ -219,10 +221,10 @@ def answer_second_request(
     dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, answered: str, cause: Optional[Cause]
 ) -> List[EventType]:
     """Answer the second question of a two-part message ("what causes it and how is it treated?")."""
-    second = requests.second_request(tracker.latest_message.get("text") or "", answered)
-    if second is None or (second == requests.CAUSES and answered == "cause"):
+    second = second_request.second_request(tracker.latest_message.get("text") or "", answered)
+    if second is None or (second == second_request.CAUSES and answered == "cause"):
         return []
-    if second == requests.CAUSES:
+    if second == second_request.CAUSES:
         if cause is not None:
             return ActionExplainCause.explain(dispatcher, cause)
         return ActionListCauses.show_page(dispatcher, kb, 0)
@@ -311,7 +313,9 @@ class ActionTellMore(MedicalAction):
         listing = tracker.get_slot("topic") == TOPIC_LIST or cause is None
         events = continue_topic(dispatcher, tracker, kb, cause)
         # "what causes it and how do I treat it?" read as "tell me more": answer the second part too.
-        return events + answer_second_request(dispatcher, tracker, kb, requests.CAUSES if listing else "cause", cause)
+        return events + answer_second_request(
+            dispatcher, tracker, kb, second_request.CAUSES if listing else "cause", cause
+        )
 
 
 def continue_topic(

@@ -22,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.text import buttons_as_text, custom_as_text, env_url
+from connectors.fallback_text import buttons_as_text, custom_as_text, env_url
 
 logger = logging.getLogger(__name__)
 MAX_QUICK_REPLIES = 13

@@ -12,7 +12,7 @@ from rasa.core.channels.slack import SlackBot as RasaSlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
 from slack_sdk.web.async_client import AsyncWebClient
 
-from connectors.text import custom_as_text, env_url
+from connectors.fallback_text import custom_as_text, env_url
 
 
 class SlackBot(RasaSlackBot):

@@ -21,7 +21,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 from twilio.rest.api import Api
 
-from connectors.text import buttons_as_text, custom_as_text, env_url
+from connectors.fallback_text import buttons_as_text, custom_as_text, env_url
 
 logger = logging.getLogger(__name__)
 

@@ -94,7 +94,7 @@ def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def live_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """Real action server, Rasa server (every channel) and web page, plus fake platform APIs (issue 5)."""
+    """Real action server, Rasa server (every channel) and web page, plus fake platform APIs."""
     from tests.live_servers import start_stack
 
     yield from start_stack(tmp_path_factory.mktemp("live"))

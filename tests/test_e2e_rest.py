@@ -149,7 +149,7 @@ def test_a_100_kb_message_is_answered_and_the_conversation_goes_on(bot: str) -> 
     assert custom(say(bot, "e2e-long", "how is it treated?"), "cause") == ["herniated_disc"]
 
 
-# -- issue 4: other languages and two requests in one message ------------------------------------
+# -- other languages and two requests in one message ------------------------------------
 @pytest.mark.parametrize("message", ["me duele mucho el cuello", "j'ai mal au cou depuis hier", "首が痛いです"])
 def test_other_languages_get_the_only_english_reply(bot: str, message: str) -> None:
     replies = say(bot, "e2e-lang", message)

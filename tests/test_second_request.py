@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions as acts
-from actions import requests
+from actions import second_request
 from actions.kb_loader import get_general
 from tests.conftest import TrackerFactory, customs
 
@@ -18,20 +18,20 @@ GENERAL = get_general()
 @pytest.mark.parametrize(
     ("text", "answered", "expected"),
     [
-        ("what causes spasms and how do I treat them?", requests.CAUSES, requests.TREATMENT),
-        ("what causes spasms and how do I treat them?", requests.TREATMENT, requests.CAUSES),
-        ("what is whiplash and how is it treated", "cause", requests.TREATMENT),
-        ("how do i treat it, and how can i prevent it?", requests.TREATMENT, requests.PREVENTION),
-        ("why does my neck lock up and when should i see a doctor", requests.CAUSES, requests.SEE_DOCTOR),
-        ("what causes neck spasms?", requests.CAUSES, None),
-        ("how do i treat a neck spasm", requests.TREATMENT, None),
-        ("my neck hurts and i am tired", requests.CAUSES, None),
-        ("/ask_causes", requests.CAUSES, None),
-        ("", requests.CAUSES, None),
+        ("what causes spasms and how do I treat them?", second_request.CAUSES, second_request.TREATMENT),
+        ("what causes spasms and how do I treat them?", second_request.TREATMENT, second_request.CAUSES),
+        ("what is whiplash and how is it treated", "cause", second_request.TREATMENT),
+        ("how do i treat it, and how can i prevent it?", second_request.TREATMENT, second_request.PREVENTION),
+        ("why does my neck lock up and when should i see a doctor", second_request.CAUSES, second_request.SEE_DOCTOR),
+        ("what causes neck spasms?", second_request.CAUSES, None),
+        ("how do i treat a neck spasm", second_request.TREATMENT, None),
+        ("my neck hurts and i am tired", second_request.CAUSES, None),
+        ("/ask_causes", second_request.CAUSES, None),
+        ("", second_request.CAUSES, None),
     ],
 )
 def test_second_request(text: str, answered: str, expected: Optional[str]) -> None:
-    assert requests.second_request(text, answered) == expected
+    assert second_request.second_request(text, answered) == expected
 
 
 def _texts(dispatcher: CollectingDispatcher) -> str:

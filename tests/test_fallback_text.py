@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from connectors.text import buttons_as_text, custom_as_text
+from connectors.fallback_text import buttons_as_text, custom_as_text
 from connectors.webchat import allowed_origins, default_origins
 from scripts.web_server import ROUTES, WEB, config_js
 
