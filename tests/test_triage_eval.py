@@ -69,8 +69,8 @@ def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> 
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# The unseen set is round 8 (231 cases written blind from design.md): before any mend it judges it
-# measured recall 0.867, crises 10/16 and false alarms 3/65; the recall target is 0.95.
+# The unseen set is round 9 (253 cases written blind from design.md): before any mend it judges it
+# measured recall 0.893, crises 17/25 and false alarms 4/74; the recall target is 0.95.
 # These floors only stop it getting worse; the targets stay in the README.
 UNSEEN_FLOORS = {"emergency recall": 0.82, "crisis handled": 0.60}
 UNSEEN_CEILINGS = {"false alarms (controls)": 0.08}
