@@ -108,8 +108,8 @@ class WebChatInput(SocketIOInput):
 
         # Same as Rasa's handler, with this module's output channel.
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: Dict) -> None:
-            if not isinstance(data, dict):
+        async def handle_message(sid: str, data: Optional[Dict] = None) -> None:
+            if not isinstance(data, dict):  # also an event with no data at all
                 return
             if self.session_persistence:
                 if not data.get("session_id"):

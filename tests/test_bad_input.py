@@ -190,3 +190,5 @@ def test_socketio_malformed_events_are_ignored_and_the_server_stays_up(
     assert socket_user.say("hello")[0]["text"]
     still_fine(stack, bystander)
     assert requests.get(f"{stack.url}/", timeout=10).status_code == 200
+    # and the handler did not fail on it (an unhandled error in a background task, logged, not answered)
+    assert "Task exception was never retrieved" not in stack.rasa.log_text()
