@@ -286,26 +286,12 @@ def as_json(outcomes: Sequence[Outcome]) -> Dict[str, Any]:
 
 # -- servers ----------------------------------------------------------------------------------------
 def start_servers(logs: pathlib.Path = ROOT / "reports" / "live", **stores: str) -> Iterator[str]:
-    """An action server and a Rasa server on free ports, started with the same helpers as the tests and
-    `make bench` (``tests/servers.py``); logs in ``logs``. ``stores``: endpoint settings (default: the
-    in-memory tracker store)."""
-    from tests.servers import action_server, endpoints_file, free_port, rasa_server
+    """An action server and a Rasa server on free ports, started as the tests start them
+    (``tests/servers.serve``); logs in ``logs``. ``stores``: endpoint settings (default: the in-memory
+    tracker store)."""
+    from tests.servers import serve
 
-    logs.mkdir(parents=True, exist_ok=True)
-    action_port, rasa_port = free_port(), free_port()
-    endpoints = endpoints_file(
-        logs / "endpoints.yml", ACTION_PORT=str(action_port), **(stores or {"TRACKER_STORE": "memory"})
-    )
-    servers = [action_server(logs, action_port), rasa_server(logs, rasa_port, endpoints)]
-    try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            server.wait_ready()
-        yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        for server in servers:
-            server.stop()
+    yield from serve(logs, stores=stores or None)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -236,8 +236,9 @@ def start_stack(tmp: pathlib.Path) -> Iterator[Stack]:
     rasa = BIN / "rasa"
     commands = {
         "action": [str(rasa), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [
-            str(rasa), "run", "--model", str(MODEL), "--endpoints", str(endpoints), "--credentials", str(credentials),
+        "rasa": [  # the project's entry point (patches, then Rasa), as make run starts it
+            sys.executable, str(ROOT / "scripts" / "run_rasa.py"), "run", "--model", str(MODEL),
+            "--endpoints", str(endpoints), "--credentials", str(credentials),
             "--interface", "127.0.0.1", "--port", str(rasa_port),
         ],
         "web": [

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import pytest
 import requests
@@ -135,6 +135,33 @@ def rasa_server(
     ]
     env = {"SANIC_REQUEST_MAX_SIZE": "1000000", **env}
     return Server("Rasa server", command, tmp / f"rasa-{port}.log", f"http://127.0.0.1:{port}/", env)
+
+
+def serve(
+    tmp: pathlib.Path, with_actions: bool = True, stores: Optional[Dict[str, str]] = None, **env: str
+) -> Iterator[str]:
+    """The one way tests and evaluations start the pair: an action server (unless ``with_actions`` is
+    False: the Rasa server's action endpoint then points at a closed port, as when it is down) and the
+    project's Rasa server (its entry point, credentials and endpoints), on free ports; yields the Rasa
+    server's URL. ``stores``: endpoint settings (default: the in-memory tracker store); ``env``: the
+    Rasa server's environment (EMERGENCY_NUMBER, ...)."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    action_port, rasa_port = free_port(), free_port()
+    endpoints = endpoints_file(
+        tmp / f"endpoints-{rasa_port}.yml", ACTION_PORT=str(action_port), **(stores or {"TRACKER_STORE": "memory"})
+    )
+    rasa = rasa_server(tmp, rasa_port, endpoints)
+    rasa.env.update(env)
+    servers = [action_server(tmp, action_port), rasa] if with_actions else [rasa]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        yield f"http://127.0.0.1:{rasa_port}"
+    finally:
+        for server in reversed(servers):
+            server.stop()
 
 
 # -- PostgreSQL and Redis from the system packages -----------------------------------------------------

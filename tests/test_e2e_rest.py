@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pathlib
-import socket
-import subprocess
-import sys
-import time
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -15,78 +9,14 @@ import requests
 
 from actions.kb_loader import get_kb
 from actions.knowledge_base import CAUSE_IDS
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "neck-assistant.tar.gz"
-BIN = pathlib.Path(sys.executable).parent
+from tests.servers import serve
 
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(url: str, procs: List[subprocess.Popen], logs: List[pathlib.Path], timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc, log in zip(procs, logs):
-            if proc.poll() is not None:
-                pytest.fail(f"a server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"{url} did not come up in {timeout} s")
-
-
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
-    tmp = tmp_path_factory.mktemp("servers")
-    rasa_port, action_port = _free_port(), _free_port()
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    logs = [tmp / "actions.log", tmp / "rasa.log"]
-    commands = [
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
-        ],
-    ]
-    procs = [
-        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        for cmd, log in zip(commands, logs)
-    ]
-    try:
-        _wait(f"http://127.0.0.1:{action_port}/health", procs, logs)
-        _wait(f"http://127.0.0.1:{rasa_port}/", procs, logs)
-        yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    yield from serve(tmp_path_factory.mktemp("servers"))
 
 
 def say(bot: str, sender: str, message: Any) -> List[Dict[str, Any]]:

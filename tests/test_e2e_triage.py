@@ -1,80 +1,30 @@
 """End to end: emergencies with and without the action server, and the symptom interview.
 
-Real servers on free ports (helpers from test_e2e_rest). One Rasa server runs with its action
+Real servers on free ports (tests/servers.py). One Rasa server runs with its action
 endpoint pointing at a closed port, as when the action server is down.
 """
 
 from __future__ import annotations
 
-import os
-import pathlib
-import subprocess
 from typing import Dict, Iterator, List
 
 import pytest
 
-from tests.test_e2e_rest import BIN, MODEL, ROOT, _free_port, _wait, custom, say
+from tests.servers import serve
+from tests.test_e2e_rest import custom, say
 
 pytestmark = pytest.mark.e2e
-
-
-def _start(tmp: pathlib.Path, with_actions: bool, env_extra: Dict[str, str]) -> Iterator[str]:
-    if not MODEL.exists():
-        pytest.fail(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
-    rasa_port, action_port = _free_port(), _free_port()
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **env_extra}
-    commands: List[List[str]] = []
-    logs: List[pathlib.Path] = []
-    if with_actions:
-        commands.append([str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)])
-        logs.append(tmp / "actions.log")
-    commands.append(
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--model",
-            str(MODEL),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-            "--interface",
-            "127.0.0.1",
-            "--port",
-            str(rasa_port),
-        ]
-    )
-    logs.append(tmp / "rasa.log")
-    procs = [
-        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-        for cmd, log in zip(commands, logs)
-    ]
-    try:
-        if with_actions:
-            _wait(f"http://127.0.0.1:{action_port}/health", procs, logs)
-        _wait(f"http://127.0.0.1:{rasa_port}/", procs, logs)
-        yield f"http://127.0.0.1:{rasa_port}"
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 @pytest.fixture(scope="module")
 def no_actions(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The Rasa server alone: its action server is down. The deployment sets EMERGENCY_NUMBER=000."""
-    yield from _start(tmp_path_factory.mktemp("no-actions"), False, {"EMERGENCY_NUMBER": "000"})
+    yield from serve(tmp_path_factory.mktemp("no-actions"), with_actions=False, EMERGENCY_NUMBER="000")
 
 
 @pytest.fixture(scope="module")
 def full(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _start(tmp_path_factory.mktemp("full"), True, {})
+    yield from serve(tmp_path_factory.mktemp("full"))
 
 
 def texts(replies: List[Dict]) -> List[str]:
