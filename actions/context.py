@@ -94,6 +94,15 @@ FIGURES = _rx(
     r"(a|the) (fit|fits) of (the )?(giggles|laughter|laughing|coughing|rage|temper|pique|jealousy|sneezing)",
     r"(collapsed|flopped|crashed|slumped) (on|onto|into|in) (the|my|a) (sofa|couch|bed|chair|settee|armchair)",
     r"(keep|kept|keeping) fit",
+    # ending a relationship, a call or a job, not a life
+    r"(end|ends|ending|ended|finish|finishing) (it|things) (with|between|off with) (him|her|them|us|my (boyfriend|"
+    r"girlfriend|partner|husband|wife|fiance|fiancee|ex|bf|gf|other half))",
+    r"(end|ends|ending|ended) (the|this|our|my) (call|chat|conversation|meeting|session|relationship|contract|"
+    r"subscription|lease|marriage|friendship|game|season|day|week|shift)",
+    # "nobody will miss me at work tomorrow": a day off, not a life
+    r"(nobody|no one|noone) (will|would|is going to|gonna|is gonna) (miss|notice) me "
+    r"(at (work|school|uni|college|the|my|practice|training|home)|"
+    r"if i (leave|skip|go|call|take|dont come|miss|dont go|sneak))",
     r"(get|getting|stay|staying|be) fit",
     r"(gym|fitness|fit) (class|classes|session)",
 )
@@ -171,7 +180,9 @@ NEGATION_BACKWARD = _rx(
     r"(no longer|not any ?more)",
 )
 HYPOTHETICAL_FORWARD = _rx(
-    r"if",
+    # "is it bad if I can't feel ...", "should I worry if my baby ...": a report asked as a question, not a supposition
+    r"(?<!bad )(?<!normal )(?<!serious )(?<!ok )(?<!okay )(?<!worrying )(?<!dangerous )(?<!problem )(?<!worry )"
+    r"(?<!concerned )(?<!concerning )(?<!an emergency )(?<!urgent )if",
     r"what if",
     r"even if",
     r"in case",
@@ -217,7 +228,7 @@ HISTORICAL = _rx(
     r"in the (19|20)?\d0s",
     r"(i|he|she|we) (once|one time) (had|got|went)",
     r"once (before|years ago|as a|when i)",
-    r"(had|went|got|did) [a-z ]{1,30} once(?! (a|every|more|again|or|in a while))",
+    r"(had|went|got|did) [a-z ]{1,30}(?<! at) once(?! (a|every|more|again|or|in a while))",
 )
 # "over the last month", "for the past year": a time up to now, not a past episode.
 _ONGOING = re.compile(r"(?<![a-z])(over|for|in|during|within|through|throughout|since|all) (the )?$")
@@ -245,7 +256,11 @@ RECOVERED = _rx(
     r"(well|fine|better|recovered) (now|ever since|since then)",
     r"(fully|completely) recovered",
     r"in a (really |very |much |so )?(good|better|great|happy|healthy|much better|good enough) place",
-    r"(and|now|am|im|i am|ive been|been) (doing|keeping) (really |very |so |pretty )?(well|fine|great|good)",
+    r"(and|now|am|im|i m|i am|ive been|i ve been|been) (doing|keeping) (really |very |so |pretty )?"
+    r"(well|fine|great|good)",
+    r"(havent|have not|hasnt|has not|not)( done it| done that| done anything| self harmed| harmed myself| hurt myself|"
+    r" cut| cut myself| used| relapsed)? (in|for) (a (very |really )?(long time|long while)|years|ages|many years|"
+    r"(\d+|two|three|four|five|ten|twenty) years)",
 )
 # "a lump that wasn't there last month": something new since then, not a past episode.
 NEW_SINCE = _rx(
@@ -300,6 +315,7 @@ GENERIC_QUESTION = _rx(
     r"stress|anxiety|meningitis|stroke|strokes|heart attacks?|cancer|tumou?rs?|infections?|fever|fevers|dehydration|"
     r"whiplash|falls?|crash|crashes|car crashes|accidents?|sleeping|sitting|posture|poor posture|exercise|\w+ing)\b",
     r"(what|which|how|why|when) (are|is|causes?|does|do|can|could|would|might|should)",
+    r"(what|which) (\w+ ){1,3}(cause|causes|can cause|could cause|give|gives|trigger|triggers|lead to|have|has)",
     r"(whats|hows|whys)",
     r"(is|are) (it|there) (normal|common|possible|serious|dangerous|bad|true)",
     r"(can|could) you (get|have|feel)",

@@ -179,3 +179,63 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
     assert crisis_in(text) is crisis
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        # ending it: an intent, a time or a place, in English and pidgin
+        ("I'm going to end it tonight", True),
+        ("I just want to end things", True),
+        ("thinking of driving to the cliff and ending it", True),
+        ("I've got the rope, I'm ending it", True),
+        ("I wan just end am, I don tire for this life", True),
+        ("I'm thinking of ending it with my boyfriend", False),
+        ("I want to end the call now, thanks", False),
+        ("we're ending the session early today, my neck is better", False),
+        ("I would never end it, I have my kids", False),
+        # not being around or alive any more, the others better off
+        ("everyone would be better if I just wasn't around any more", True),
+        ("they'd all be happier if I wasn't here", True),
+        ("I won't be around much longer", True),
+        ("I just want to not be here any more", True),
+        ("my neck would be better if I wasn't at a desk all day", False),
+        ("my sister won't be around this weekend, she's away", False),
+        # done with it all, for good
+        ("I'm done with all of it, for good", True),
+        ("I'm done with life", True),
+        ("I'm done with this neck pain", False),
+        ("I'm done with physio for good, it didn't help", False),
+        ("I'm done for the day, neck is sore from work", False),
+        # a last message or goodbye to everyone
+        ("this is my last message to anyone", True),
+        ("goodbye everyone, I'm sorry for everything", True),
+        ("goodbye forever", True),
+        ("my last message didn't send, can you repeat?", False),
+        ("goodbye and thanks for everything, the stretches helped", False),
+        # how much it takes, too late to save
+        ("how much paracetamol does it take before it's too late to save someone? asking for me", True),
+        ("how many tablets would it take to not wake up", True),
+        ("what is the lethal dose of codeine", True),
+        ("how many paracetamol can I take a day for neck pain?", False),
+        ("how much ibuprofen can I take with my neck pain", False),
+        ("is it too late to book a physio appointment today?", False),
+        # nobody will miss me
+        ("nobody will miss me when I'm gone", True),
+        ("nobody go miss me", True),
+        ("nobody would miss me at all", True),
+        ("nobody will miss me at work tomorrow if I call in sick", False),
+        ("my friend said nobody missed her at the party", False),
+        # not waking up
+        ("I want to go to sleep and not wake up", True),
+        ("I want to sleep without waking up with a stiff neck", False),
+        # idioms, denials and the past said to be over
+        ("this job is killing me, my neck is in knots", False),
+        ("I'm not suicidal, just fed up with this neck", False),
+        ("I self harmed years ago but haven't in a very long time, I'm doing well", False),
+        ("I self harmed years ago and I'm doing it again", True),
+        ("I'm 40 now and doing well, the overdose was 20 years ago", False),
+    ],
+)
+def test_round8_crisis_families(text: str, crisis: bool) -> None:
+    assert crisis_in(text) is crisis

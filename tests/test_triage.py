@@ -338,3 +338,65 @@ def test_round6_findings_in_general_words(text: str, level: Optional[str]) -> No
 )
 def test_round7_findings_in_general_words(text: str, level: Optional[str]) -> None:
     assert assess(text).level == level, [r.id for r in assess(text).rules]
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # meningitis: "a bit of a temp", daylight like needles in the eyes, asked off as nothing
+        ("probably nothing but I have a bit of a temp and my neck is rigid, will sleep it off", "emergency"),
+        ("daylight feels like knives in my eyes and my neck is stiff", "emergency"),
+        ("no temp at all, my neck is stiff from the gym", None),
+        ("my screen is too bright, my eyes feel tired", None),
+        # thunderclap: thunder or an explosion in the skull, "all at once" is no past time
+        ("it was like a bomb went off in my head and now my neck is stiff", "emergency"),
+        ("like thunder inside my skull all at once, then a stiff neck", "emergency"),
+        ("there was thunder all night and I slept badly, neck a bit stiff", None),
+        # sudden weakness: a leg or arm that stops listening
+        ("neck pain and my right arm just stopped listening to me", "emergency"),
+        ("my neck hurts and my kids stopped listening to me", None),
+        # 65 or over: a relative named with the age, sliding out of a chair
+        ("my gran (84) slid off the sofa onto the floor and her neck is sore", "emergency"),
+        ("grandad is 70 and his neck is stiff from gardening", None),
+        # cauda equina: the back passage or the bum cheeks without feeling, a wee that won't come
+        ("bad back and the skin around my back passage feels numb", "emergency"),
+        ("is it bad if I can't feel my buttocks properly since my back went", "emergency"),
+        ("should I worry if I can't feel my bum cheeks after my back went", "emergency"),
+        ("I haven't been able to wee properly since last night and my back is killing me", "emergency"),
+        ("I can feel my bum cheeks fine, just low back ache", None),
+        ("is it bad if I sit at a desk all day with a sore neck?", None),
+        # a baby under 3 months with a fever, asked as "is it bad if"
+        ("is it bad if my 6 week old feels hot? 38.2 under the arm", "emergency"),
+        ("my 6 week old is feeding well and has no temperature", None),
+        # pidgin: spots that do not fade under a pressed cup
+        ("my pikin get spots wey no dey fade when I press cup", "emergency"),
+        ("my pikin has a few mosquito bites on his arm", None),
+        # myelopathy: handwriting gone bad, a pen that cannot be held, imbalance when walking
+        ("my handwriting has become terrible and I am not able to hold a pen properly", "urgent"),
+        ("neck pain and while walking I feel an imbalance", "urgent"),
+        ("my handwriting was always terrible, neck sore from my desk", None),
+        # Lhermitte: a buzz or a live wire down the spine on looking down
+        ("bending my neck sends a buzz down my spine", "urgent"),
+        ("looking down at my phone feels like a live wire down my back", "urgent"),
+        ("my phone keeps buzzing and my neck is stiff", None),
+        # osteoporosis with a slip off a step or lifting a bucket
+        ("I have osteoporosis and slipped off the last step, now my back hurts", "urgent"),
+        ("osteoporosis, felt a catch in my upper back while lifting a bucket", "urgent"),
+        ("lifting a bucket at the allotment made my neck ache", None),
+        # severe spasms that make me stop and sit down
+        ("the spasms in my neck get so bad I have to stop and lie down", "see_doctor"),
+        ("my calf cramps are so bad I have to stop running", None),
+        # a head or chin drawn to one side by itself (no medicine: cervical dystonia)
+        ("my chin keeps getting dragged towards my shoulder by itself", "see_doctor"),
+        ("my dog keeps dragging me to the park and my neck is sore", None),
+        # a stiff neck lasting a month, not improving with anything
+        ("my stiff neck has lasted a month and is not improving with anything", "see_doctor"),
+        ("my neck ache is improving with the stretches", None),
+        # a general question about medicines (studying), not a report
+        ("which antipsychotics cause neck twisting side effects? studying for my pharmacy exam", None),
+        ("which medicines can cause a stiff neck?", None),
+        ("started haloperidol and my neck twisted to the side", "urgent"),
+    ],
+)
+def test_round8_findings_in_general_words(text: str, level: Optional[str]) -> None:
+    assert assess(text).level == level, [r.id for r in assess(text).rules]
