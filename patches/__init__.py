@@ -11,10 +11,10 @@ and tested against (``RASA_VERSION``): the server then runs stock Rasa and says 
 - ``turn_gate``: a few turns at a time per process, the others queued in arrival order.
 - ``graph_runner``: the prediction graph run from a cached plan instead of through dask.
 - ``http_session``: kept-alive connections to the action server instead of one per call.
-- ``fast_predict``: DIET's concrete TensorFlow graph called directly.
 - ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
 
-Each has a test against stock Rasa's outputs (tests/test_<name>.py).
+Each has a test against stock Rasa's outputs (tests/test_<name>.py). What has a seam is not here: DIET's
+faster prediction is a DIETClassifier subclass named in config.yml (``addons/fast_diet.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import List, Optional
 logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"  # the version every patch was written for and tested against
-NAMES = ("action_client", "turn_gate", "graph_runner", "http_session", "fast_predict", "nlu_thread")
+NAMES = ("action_client", "turn_gate", "graph_runner", "http_session", "nlu_thread")
 _installed: List[str] = []
 
 

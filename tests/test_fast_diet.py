@@ -1,32 +1,27 @@
-"""patches/fast_predict.py: DIET through its concrete graph gives Rasa's outputs, array for array.
+"""addons/fast_diet.py: DIET through its concrete graph gives Rasa's outputs, array for array.
 
 Uses the model `make test` trains (models/neck-assistant.tar.gz) and held-out messages.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterator, List
+from typing import Any, List
 
 import numpy as np
 import pytest
+from rasa.utils.tensorflow.models import RasaModel
 
-from patches import fast_predict
+from addons import fast_diet
 from scripts import nlu_metrics as m
 from tests.samples import MESSAGES
 
 pytestmark = pytest.mark.model  # the trained model (make train)
 
 
-@pytest.fixture(autouse=True)
-def rasa_own_behaviour() -> Iterator[None]:
-    fast_predict.uninstall()  # Rasa's own behaviour unless a test installs the patch
-    yield
-    fast_predict.uninstall()
-
-
 def _diet(agent: Any) -> Any:
     nodes = agent.processor.graph_runner._instantiated_nodes
     (node,) = [node for name, node in nodes.items() if "DIETClassifier" in name]
+    assert isinstance(node._component, fast_diet.FastDIETClassifier)  # config.yml names the subclass
     return node._component.model
 
 
@@ -56,7 +51,7 @@ def batches(agent: Any) -> List[Any]:
 
         asyncio.run(parse_all())
     finally:
-        del model._rasa_predict
+        model._rasa_predict = original
     return captured
 
 
@@ -75,11 +70,11 @@ def test_outputs_are_identical_and_the_fast_path_is_taken(
 ) -> None:
     model = _diet(agent)
     assert len(batches) > 100
-    expected = [fast_predict._original_rasa_predict(model, batch) for batch in batches]
+    expected = [RasaModel._rasa_predict(model, batch) for batch in batches]  # Rasa's own method
     fallbacks: List[Any] = []
-    original = fast_predict._original_rasa_predict
-    monkeypatch.setattr(fast_predict, "_original_rasa_predict", lambda *a: fallbacks.append(a) or original(*a))
-    got = [fast_predict.rasa_predict(model, batch) for batch in batches]
+    original = RasaModel._rasa_predict
+    monkeypatch.setattr(RasaModel, "_rasa_predict", lambda *a: fallbacks.append(a) or original(*a))
+    got = [model._rasa_predict(batch) for batch in batches]  # the loaded component's fast path
     assert not fallbacks
     assert all(_same(e, g) for e, g in zip(expected, got))
     assert "i_scores" in expected[0]  # the intent outputs (entities come from the CRF, config.yml)
@@ -91,17 +86,25 @@ def test_a_batch_that_does_not_fit_the_signature_goes_the_usual_way(
 ) -> None:
     model = _diet(agent)
     calls: List[Any] = []
-    monkeypatch.setattr(fast_predict, "_original_rasa_predict", lambda *a: calls.append(a) or {"usual": True})
+    monkeypatch.setattr(RasaModel, "_rasa_predict", lambda *a: calls.append(a) or {"usual": True})
     wrong_dtype = tuple(v.astype(np.float64) if v.dtype == np.float32 else v for v in batches[0])
-    assert fast_predict.rasa_predict(model, wrong_dtype) == {"usual": True}
-    assert fast_predict.rasa_predict(model, tuple(batches[0])[:-1]) == {"usual": True}
+    assert fast_diet.rasa_predict(model, wrong_dtype) == {"usual": True}
+    assert fast_diet.rasa_predict(model, tuple(batches[0])[:-1]) == {"usual": True}
     assert len(calls) == 2
 
 
-async def test_installed_parses_are_those_of_rasa(agent: Any) -> None:
+async def test_parses_are_those_of_stock_diet(agent: Any) -> None:
+    model = _diet(agent)
     texts = _texts()[::5]
-    expected = [await agent.parse_message(text) for text in texts]
-    fast_predict.install()
-    got = [await agent.parse_message(text) for text in texts]
-    assert got == expected
-    assert len({parse["intent"]["name"] for parse in got}) >= 3  # real, varied parses
+    fast = [await agent.parse_message(text) for text in texts]
+    faster = model.__dict__.pop("_rasa_predict")  # back to Rasa's class method
+    try:
+        stock = [await agent.parse_message(text) for text in texts]
+    finally:
+        model._rasa_predict = faster
+    assert fast == stock
+    assert len({parse["intent"]["name"] for parse in fast}) >= 3  # real, varied parses
+
+
+def test_rasa_is_not_patched() -> None:
+    assert RasaModel._rasa_predict is not fast_diet.rasa_predict
