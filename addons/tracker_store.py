@@ -47,9 +47,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from actions.privacy import FORGET_ACTION
+
 logger = logging.getLogger(__name__)
 
-FORGET_ACTION = "action_forget_me"  # actions/privacy.py
 DEFAULT_CONNECT_TIMEOUT = 20.0
 DEFAULT_CACHE_SIZE = 1000
 # Set on trackers this store has read or saved: how many events of the tracker are stored, and the
