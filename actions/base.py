@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Cause, KnowledgeBase
-from actions.triage import CRISIS_INTENT, MAX_TEXT, NECK_TOPIC, Assessment, assess
+from actions.triage import CRISIS_INTENT, FINDINGS_SLOT, MAX_TEXT, NECK_TOPIC, Assessment, assess
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def red_flags_in(tracker: Tracker) -> Assessment:
     not repeat it, while a stiff neck after an earlier fever does.
     """
     text = message_text(tracker)
-    known = list(tracker.get_slot("red_flag_findings") or [])
+    known = list(tracker.get_slot(FINDINGS_SLOT) or [])
     if tracker.get_slot("interview_description") and NECK_TOPIC not in known:
         known.append(NECK_TOPIC)  # an answer in the symptom interview is about the neck
     new = assess(text)
@@ -64,8 +64,8 @@ def red_flags_in(tracker: Tracker) -> Assessment:
 
 def findings_events(tracker: Tracker, assessment: Assessment) -> List[EventType]:
     """Record the findings established so far when they changed (a new one, or one now denied)."""
-    if set(assessment.findings) != set(tracker.get_slot("red_flag_findings") or []):
-        return [SlotSet("red_flag_findings", sorted(assessment.findings))]
+    if set(assessment.findings) != set(tracker.get_slot(FINDINGS_SLOT) or []):
+        return [SlotSet(FINDINGS_SLOT, sorted(assessment.findings))]
     return []
 
 
@@ -173,7 +173,7 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
         # The static reply said what to do; add why.
         dispatcher.utter_message(text=replies.emergency_details(assessment))
     events: List[EventType] = [
-        SlotSet("red_flag_findings", sorted(assessment.findings)),
+        SlotSet(FINDINGS_SLOT, sorted(assessment.findings)),
         SlotSet("triage_level", higher_level(tracker.get_slot("triage_level"), assessment.level)),
     ]
     if assessment.level == "emergency":

@@ -28,7 +28,7 @@ from actions.base import (
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Suggestion
 from actions.text import normalise
-from actions.triage import CRISIS_INTENT, EMERGENCY_INTENT, assess, first_line, get_red_flags
+from actions.triage import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, assess, first_line, get_red_flags
 
 FORM = "symptom_interview_form"
 SLOTS = INTERVIEW_SLOTS[:5]  # the questions, in order (the sixth slot keeps the description)
@@ -357,7 +357,7 @@ class ActionInterviewSummary(Action):
         slots = {s: tracker.get_slot(s) for s in SLOTS}
         reset = [SlotSet(s, None) for s in INTERVIEW_SLOTS]
         level, reasons = interview_level(slots)
-        known = tracker.get_slot("red_flag_findings") or []
+        known = tracker.get_slot(FINDINGS_SLOT) or []
         flags = assess("", known)
         answered = [v for v in slots.values() if v and v != SKIPPED]
         if not answered and flags.level is None and not tracker.get_slot("triage_level"):

@@ -16,6 +16,9 @@ from actions import context
 from actions.text import normalise, words_regex
 from actions.triage import SYMPTOM_QUESTION_INTENT
 
+# What the NLU says when it did not understand: the classifier's fallback and the trained out-of-scope intent.
+NOT_UNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")
+
 # The lower back's intent (learnt from data/nlu/lower_back.yml, also set by the gate).
 LOWER_BACK_INTENT = "lower_back_pain"
 __all__ = ["LOWER_BACK_INTENT", "SYMPTOM_QUESTION_INTENT"]

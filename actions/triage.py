@@ -31,6 +31,7 @@ COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT, SYMPTOM_QUESTION
 CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
 CRISIS = "crisis"  # the matcher label of crisis statements
 RULE_LEVELS = ("see_doctor", "urgent", "emergency")
+FINDINGS_SLOT = "red_flag_findings"  # the red-flag findings established in a conversation (domain.yml)
 # The default emergency number and crisis line are written once, as the initial values of their slots in
 # domain.yml: the Rasa server needs them there for the replies it sends without the action server.
 DOMAIN_PATH = pathlib.Path(__file__).resolve().parent.parent / "domain.yml"

@@ -41,7 +41,7 @@ from actions import scope
 
 SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge"})
 PRIVACY = "forget_me"
-NOT_UNDERSTOOD = frozenset({"out_of_scope", "nlu_fallback"})
+NOT_UNDERSTOOD = frozenset(scope.NOT_UNDERSTOOD_INTENTS)
 LOWER_BACK = scope.LOWER_BACK_INTENT
 SYMPTOM_QUESTION = scope.SYMPTOM_QUESTION_INTENT
 DESCRIBE = "describe_symptoms"

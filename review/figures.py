@@ -17,15 +17,13 @@ import sqlalchemy as sa
 
 from actions.interview import FORM
 from actions.knowledge_base import LEVELS
-from actions.triage import COMPONENT_INTENTS
+from actions.scope import NOT_UNDERSTOOD_INTENTS
+from actions.triage import COMPONENT_INTENTS, FINDINGS_SLOT
 from review.store import Store
 
-NOT_UNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")
 LOW_CONFIDENCE = 0.5  # an intent below this is counted as not understood, whatever it is
 CRISIS = "crisis"
 MIX = (*LEVELS, CRISIS)  # the triage mix: the highest level a conversation reached that day
-ESCALATIONS = ("emergency", CRISIS)
-FINDINGS_SLOT = "red_flag_findings"
 DEACTIVATE = "action_deactivate_loop"
 STREAM_ROWS = 2000
 
@@ -99,11 +97,13 @@ def _rows(store: Store, sql: str, params: Dict[str, Any]) -> List[sa.engine.Row]
         return list(connection.execute(sa.text(sql), params))
 
 
-def _stream(store: Store, sql: str, params: Dict[str, Any]) -> Iterator[sa.engine.Row]:
-    """Rows one batch at a time (a server-side cursor on PostgreSQL)."""
+def _stream(store: Store, sql: str, params: Dict[str, Any], lists: Tuple[str, ...] = ()) -> Iterator[sa.engine.Row]:
+    """Rows one batch at a time (a server-side cursor on PostgreSQL); ``lists``: parameters that are lists
+    (``IN :name``)."""
+    statement = sa.text(sql).bindparams(*(sa.bindparam(name, expanding=True) for name in lists))
     with store.engine.connect() as connection:
         result = connection.execution_options(stream_results=True, max_row_buffer=STREAM_ROWS).execute(
-            sa.text(sql), params
+            statement, params
         )
         for partition in result.partitions(STREAM_ROWS):
             yield from partition
@@ -355,10 +355,10 @@ def not_understood(store: Store, window: Window = Window()) -> Iterator[Missed]:
     confidence = store.number("parse_data", "intent", "confidence")
     sql = (
         "SELECT id, sender_id, timestamp, intent_name, data FROM events WHERE type_name = 'user' "
-        f"AND (intent_name IN ('nlu_fallback', 'out_of_scope') OR COALESCE({confidence}, 0) < :low) AND {where} "
-        "ORDER BY id"
+        f"AND (intent_name IN :not_understood OR COALESCE({confidence}, 0) < :low) AND {where} ORDER BY id"
     )
-    for event_id, sender, ts, intent, data in _stream(store, sql, {**params, "low": LOW_CONFIDENCE}):
+    args = {**params, "low": LOW_CONFIDENCE, "not_understood": list(NOT_UNDERSTOOD_INTENTS)}
+    for event_id, sender, ts, intent, data in _stream(store, sql, args, lists=("not_understood",)):
         event = json.loads(data)
         parse = event.get("parse_data") or {}
         ranking = [

@@ -4,21 +4,16 @@ each joins the first, most frequent, group it is close enough to."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
+from actions.text import normalise
 from review.figures import Missed
 
 SIMILAR = 0.55  # Jaccard similarity of trigram sets above which two messages are one question
 MAX_GROUPS = 5000  # groups new wordings are compared with; beyond it a wording groups only when identical
 COMMON = 500  # trigrams found in more groups than this are not used to compare
-WORD = re.compile(r"[^\W_]+")
-
-
-def normalise(text: str) -> str:
-    return " ".join(WORD.findall(text.lower()))
 
 
 def trigrams(key: str) -> Set[str]:

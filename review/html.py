@@ -7,7 +7,7 @@ import datetime
 import html
 import math
 import time
-from typing import Callable, Dict, Iterable, List, Sequence, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from review.figures import MIX, Escalation, Figures, Turn
 from review.groups import Group
@@ -90,8 +90,14 @@ def empty(title: str, plot_id: str) -> str:
 
 
 def stacked_bars(
-    days: Sequence[str], series: Dict[str, Dict[str, int]], keys: Sequence[str], title: str, plot_id: str
+    days: Sequence[str],
+    series: Dict[str, Dict[str, int]],
+    keys: Sequence[str],
+    title: str,
+    plot_id: str,
+    note: Optional[str] = None,
 ) -> str:
+    """Bars per day stacked by ``keys``; under them a legend of the keys, or ``note`` instead."""
     if not days:
         return empty(title, plot_id)
     totals = [sum(series[d].get(k, 0) for k in keys) for d in days]
@@ -110,7 +116,13 @@ def stacked_bars(
                 f'<rect x="{PAD_L + i * slot + slot * 0.15:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{h:.1f}" '
                 f'fill="{COLOURS.get(k, "#888")}"><title>{e(d)} {e(k)}: {n}</title></rect>'
             )
-    legend = "".join(f'<span><i style="background:{COLOURS.get(k, "#888")}"></i>{e(k)}</span>' for k in keys)
+    legend = (
+        f'<div class="muted">{e(note)}</div>'
+        if note
+        else '<div class="legend">'
+        + "".join(f'<span><i style="background:{COLOURS.get(k, "#888")}"></i>{e(k)}</span>' for k in keys)
+        + "</div>"
+    )
     svg = (
         f'<svg viewBox="0 0 {W} {H}" width="100%" role="img" aria-label="{e(title)}">'
         + _axes(y_max, lambda v: f"{v:.0f}")
@@ -118,7 +130,7 @@ def stacked_bars(
         + _x_labels(days, lambda i: PAD_L + (i + 0.5) * slot)
         + "</svg>"
     )
-    return f'<figure id="{plot_id}"><figcaption>{e(title)}</figcaption>{svg}<div class="legend">{legend}</div></figure>'
+    return f'<figure id="{plot_id}"><figcaption>{e(title)}</figcaption>{svg}{legend}</figure>'
 
 
 def line(days: Sequence[str], values: Sequence[float], title: str, plot_id: str) -> str:
@@ -147,11 +159,8 @@ def line(days: Sequence[str], values: Sequence[float], title: str, plot_id: str)
 def histogram(counts: Sequence[int], title: str, plot_id: str) -> str:
     labels = [f"{i / 10:.1f}" for i in range(len(counts))]
     series = {label: {"messages": n} for label, n in zip(labels, counts)}
-    figure = stacked_bars(labels, series, ["messages"], title, plot_id)
-    return figure.replace(
-        '<div class="legend"><span><i style="background:#888"></i>messages</span></div>',
-        '<div class="muted">intent confidence (bins of 0.1; the fallback threshold is 0.3)</div>',
-    )
+    note = "intent confidence, in bins of 0.1 (the fallback threshold is in config.yml)"
+    return stacked_bars(labels, series, ["messages"], title, plot_id, note)
 
 
 # -- sections -----------------------------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I took an overdose last year and haven't been well since", True),
         ("I took an overdose as a teenager, that was 20 years ago and I've been well for years now", False),
         ("I overdosed years ago and have been fine since, but I'm thinking of ending it again", True),
-        # round 7: indirect statements
+        # indirect statements
         ("I won't be a burden to anyone much longer", True),
         ("my family would have an easier life if i just wasnt here", True),
         ("pls i want die, pain never stop", True),
@@ -175,15 +175,6 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I had a bad overdose about twelve years ago and I'm honestly in a really good place now", False),
         ("I used to self harm as a teenager and I've started again", True),
         ("I overdosed last year and I'm not in a good place", True),
-    ],
-)
-def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
-    assert crisis_in(text) is crisis
-
-
-@pytest.mark.parametrize(
-    ("text", "crisis"),
-    [
         # ending it: an intent, a time or a place, in English and pidgin
         ("I'm going to end it tonight", True),
         ("I just want to end things", True),
@@ -237,5 +228,5 @@ def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> Non
         ("I'm 40 now and doing well, the overdose was 20 years ago", False),
     ],
 )
-def test_round8_crisis_families(text: str, crisis: bool) -> None:
+def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
     assert crisis_in(text) is crisis

@@ -10,6 +10,7 @@ HTTP API, token-protected).
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shlex
@@ -54,9 +55,8 @@ def build_tree(tree: pathlib.Path) -> List[str]:
             *sources, dest = shlex.split(rest)
             for source in sources:
                 src = ROOT / source
-                target = tree / dest if not dest.endswith("/") and dest != "./" else tree / dest / src.name
-                if dest in ("./", "."):
-                    target = tree / src.name
+                # "COPY a b" names the copy; "COPY a b ./" puts them in a folder
+                target = tree / dest / src.name if dest.endswith("/") or dest == "." else tree / dest
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if src.is_dir():
                     shutil.copytree(src, target, ignore=shutil.ignore_patterns("__pycache__"))
@@ -66,8 +66,6 @@ def build_tree(tree: pathlib.Path) -> List[str]:
             args = shlex.split(rest)
             subprocess.run([sys.executable, *args[1:]], cwd=tree, check=True, capture_output=True, env=clean_env())
         elif word == "CMD":
-            import json
-
             cmd = json.loads(rest)
     assert cmd[:2] == ["python", "scripts/run_rasa.py"], "the image starts the Rasa server through the entry point"
     return cmd

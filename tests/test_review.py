@@ -25,6 +25,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
+from actions.text import normalise
 from review import export, groups, prune, redact
 from review.figures import Missed
 from review.store import StoreError, open_store, url_from_env
@@ -120,7 +121,7 @@ def test_one_question_in_different_words_is_one_group() -> None:
         ]
     )
     assert [g.count for g in found] == [4, 1]
-    assert found[0].texts["what s the weather in paris tomorrow"] == 2
+    assert found[0].texts[normalise("what's the weather in paris tomorrow")] == 2
     assert found[1].key == "can you book me a taxi"
 
 

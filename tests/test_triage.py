@@ -268,15 +268,6 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("my head keeps turning to the left without wanting it to", "see_doctor"),
         ("my neck seizes up for hours at a time", "see_doctor"),
         ("when I turn my head to one side it hurts", None),
-    ],
-)
-def test_round6_findings_in_general_words(text: str, level: Optional[str]) -> None:
-    assert assess(text).level == level, [r.id for r in assess(text).rules]
-
-
-@pytest.mark.parametrize(
-    "text, level",
-    [
         # thunderclap told about someone else: clutching the head, "the worst pain she's ever felt"
         ("my husband suddenly clutched his head screaming, now his neck is stiff", "emergency"),
         ("she says it's the worst pain she's ever had, right at the back of her head", "emergency"),
@@ -334,15 +325,6 @@ def test_round6_findings_in_general_words(text: str, level: Optional[str]) -> No
         # neuroleptic malignant syndrome: a fever given in degrees
         ("his olanzapine was upped, now he's 40 degrees and stiff as a plank", "emergency"),
         ("it's 40 degrees outside and my neck is stiff from the aircon", None),
-    ],
-)
-def test_round7_findings_in_general_words(text: str, level: Optional[str]) -> None:
-    assert assess(text).level == level, [r.id for r in assess(text).rules]
-
-
-@pytest.mark.parametrize(
-    ("text", "level"),
-    [
         # meningitis: "a bit of a temp", daylight like needles in the eyes, asked off as nothing
         ("probably nothing but I have a bit of a temp and my neck is rigid, will sleep it off", "emergency"),
         ("daylight feels like knives in my eyes and my neck is stiff", "emergency"),
@@ -398,5 +380,5 @@ def test_round7_findings_in_general_words(text: str, level: Optional[str]) -> No
         ("started haloperidol and my neck twisted to the side", "urgent"),
     ],
 )
-def test_round8_findings_in_general_words(text: str, level: Optional[str]) -> None:
+def test_findings_in_general_words(text: str, level: Optional[str]) -> None:
     assert assess(text).level == level, [r.id for r in assess(text).rules]
