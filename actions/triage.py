@@ -53,9 +53,14 @@ class Rule:
     reason: str
     source: str
     unless: Tuple[str, ...] = ()  # findings that stop the rule ("my knee has hurt for weeks")
+    any_of: Tuple[str, ...] = ()  # `any` in the file: when given, at least one of these too ("neck pain" or "neck manipulated")
 
     def fires(self, findings: FrozenSet[str]) -> bool:
-        return all(f in findings for f in self.all) and not any(f in findings for f in self.unless)
+        return (
+            all(f in findings for f in self.all)
+            and (not self.any_of or any(f in findings for f in self.any_of))
+            and not any(f in findings for f in self.unless)
+        )
 
 
 @dataclass(frozen=True)
@@ -186,12 +191,16 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
         for fid in needs:
             if fid not in findings:
                 raise fail(where, "all", f"unknown finding '{fid}'")
-        unless = raw.get("unless") or []
-        if not isinstance(unless, list) or any(fid not in findings for fid in unless):
-            raise fail(where, "unless", "must be a list of finding ids")
+        optional = {}
+        for key in ("unless", "any"):
+            optional[key] = raw.get(key) or []
+            if not isinstance(optional[key], list) or any(fid not in findings for fid in optional[key]):
+                raise fail(where, key, "must be a list of finding ids")
         reason, source = check.text(raw, "reason", where), check.text(raw, "source", where)
-        rules.append(Rule(rid, raw["level"], tuple(needs), reason, source, tuple(unless)))
-    used = {f for r in rules for f in (*r.all, *r.unless)}
+        rules.append(
+            Rule(rid, raw["level"], tuple(needs), reason, source, tuple(optional["unless"]), tuple(optional["any"]))
+        )
+    used = {f for r in rules for f in (*r.all, *r.unless, *r.any_of)}
     unused = sorted(set(findings) - used)
     if unused:
         raise fail("top level", "findings", f"finding(s) no rule uses: {', '.join(unused)}")

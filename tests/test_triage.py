@@ -154,7 +154,7 @@ def test_every_rule_names_its_source_and_is_reachable() -> None:
     assert len(flags.rules) >= 30
     for rule in flags.rules:
         assert rule.source
-        text = " and ".join(flags.phrases[f][0] for f in rule.all)
+        text = " and ".join(flags.phrases[f][0] for f in (*rule.all, *rule.any_of[:1]))
         assert any(r.id == rule.id for r in flags.assess(text).rules), rule.id
 
 
@@ -382,3 +382,30 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
 )
 def test_findings_in_general_words(text: str, level: Optional[str]) -> None:
     assert assess(text).level == level, [r.id for r in assess(text).rules]
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # one rule, either way in: severe dizziness with neck pain, or after the neck was manipulated
+        ("my neck hurts and the room is spinning, I can't stand", "emergency"),
+        ("the chiropractor cracked my neck and now the room is spinning and I can't stand", "emergency"),
+        ("the room is spinning and I can't stand", None),
+        ("the chiropractor cracked my neck, no dizziness at all", None),
+    ],
+)
+def test_a_rule_with_alternatives(text: str, level: Optional[str]) -> None:
+    assessment = assess(text)
+    assert assessment.level == level, [r.id for r in assessment.rules]
+    if level:
+        assert "stroke_dizziness" in [r.id for r in assessment.rules]
+
+
+def test_a_rule_alternative_must_be_a_known_finding(tmp_path: pathlib.Path) -> None:
+    text = RED_FLAGS_PATH.read_text(encoding="utf-8").replace(
+        "any: [neck_pain, neck_manipulation]", "any: [neck_pain, no_such_finding]"
+    )
+    assert "no_such_finding" in text
+    (tmp_path / "rf.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match="any"):
+        load(tmp_path / "rf.yml")
