@@ -53,7 +53,7 @@ class Rule:
     reason: str
     source: str
     unless: Tuple[str, ...] = ()  # findings that stop the rule ("my knee has hurt for weeks")
-    any_of: Tuple[str, ...] = ()  # `any` in the file: when given, at least one of these too ("neck pain" or "neck manipulated")
+    any_of: Tuple[str, ...] = ()  # `any` in the file: when given, at least one of these too
 
     def fires(self, findings: FrozenSet[str]) -> bool:
         return (
