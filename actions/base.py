@@ -11,6 +11,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
+from actions.checklist import checklist_buttons, checklist_for, checklist_text
 from actions.kb_loader import get_general, get_kb
 from actions.knowledge_base import LEVELS, Cause, KnowledgeBase
 from actions.triage import CRISIS_INTENT, FINDINGS_SLOT, MAX_TEXT, NECK_TOPIC, Assessment, assess
@@ -58,8 +59,14 @@ def red_flags_in(tracker: Tracker) -> Assessment:
         known.append(NECK_TOPIC)  # an answer in the symptom interview is about the neck
     new = assess(text)
     if not new.findings:
-        return Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated)
+        return Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated, ask=new.ask)
     return assess(text, known)
+
+
+def ask_checklist(dispatcher: CollectingDispatcher, text: str, assessment: Assessment) -> None:
+    """Ask about the red flags that fit the message, as text and as buttons that send plain words."""
+    items = checklist_for(text, assessment.findings, assessment.ask)
+    dispatcher.utter_message(text=checklist_text(items), buttons=checklist_buttons(items))
 
 
 def findings_events(tracker: Tracker, assessment: Assessment) -> List[EventType]:
@@ -95,6 +102,7 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
     """
 
     gives_medical_information = True
+    asks_about_red_flags = False  # the action's own answer asks about red flags (the checklist)
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -127,6 +135,9 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
         else:
             # New findings below any rule ("my neck hurts"), or one denied now ("actually, no fever").
             events += findings_events(tracker, assessment)
+        if assessment.ask and assessment.level != "emergency" and not self.asks_about_red_flags:
+            # The message reads like an emergency that no phrase placed: ask about it first, no level.
+            ask_checklist(dispatcher, message_text(tracker), assessment)
         events += self.answer(dispatcher, tracker, self.kb, assessment)
         if self.gives_medical_information and not tracker.get_slot("disclaimer_shown"):
             dispatcher.utter_message(text=get_general().disclaimer)

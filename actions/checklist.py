@@ -28,16 +28,23 @@ def _text(text: str, findings: Iterable[str] = ()) -> str:
     return asserted_text(text) + " " + " ".join(f.replace("_", " ") for f in findings)
 
 
-def checklist_for(text: str, findings: Iterable[str] = ()) -> List[ChecklistItem]:
-    """The red flags worth asking about for ``text`` (at most ``MAX_ITEMS``, most fitting first)."""
+def checklist_for(text: str, findings: Iterable[str] = (), first_rules: Iterable[str] = ()) -> List[ChecklistItem]:
+    """The red flags worth asking about for ``text`` (at most ``MAX_ITEMS``, most fitting first).
+
+    ``first_rules``: rules the message reads like (``Assessment.ask``); their items come first, or else
+    the items of rules of the same family (``stroke_face`` for ``stroke_vision``)."""
     checklist = get_red_flags().checklist
     norm = _text(text, findings)
     chosen: List[str] = []
+    for rule in first_rules:
+        family = rule.split("_")[0]
+        same = [i for i, item in checklist.items.items() if item.rule == rule]
+        chosen += same or [i for i, item in checklist.items.items() if item.rule.split("_")[0] == family]
     for words, ids, _warning in checklist.topics:
         if words.search(norm):
             chosen += [i for i in ids if i not in chosen]
     chosen += [i for i in checklist.default if i not in chosen]
-    return [checklist.items[i] for i in chosen[:MAX_ITEMS]]
+    return [checklist.items[i] for i in list(dict.fromkeys(chosen))[:MAX_ITEMS]]
 
 
 def checklist_text(items: Sequence[ChecklistItem]) -> str:

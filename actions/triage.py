@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Tuple
 
-from actions import context
+from actions import context, nearest
 from actions.kb_loader import Checker
 from actions.knowledge_base import LEVELS
 from actions.lemma_matcher import NEAR, LemmaMatcher
@@ -69,6 +69,7 @@ class Assessment:
     rules: Tuple[Rule, ...] = ()
     findings: FrozenSet[str] = frozenset()
     negated: FrozenSet[str] = frozenset()
+    ask: Tuple[str, ...] = ()  # rules the message reads like, by meaning (actions/nearest.py): ask, no level
 
     @property
     def reason(self) -> str:
@@ -106,6 +107,10 @@ class RedFlags:
     checklist: Checklist = field(default_factory=lambda: Checklist({}, (), ()))
     _matcher: Optional[LemmaMatcher] = field(default=None, repr=False)
     _cache: Dict[str, Tuple[FrozenSet[str], FrozenSet[str]]] = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def by_id(self) -> Dict[str, Rule]:
+        return {r.id: r for r in self.rules}
 
     @property
     def matcher(self) -> LemmaMatcher:
@@ -145,15 +150,25 @@ class RedFlags:
                     present.add(finding)
         return frozenset(present), frozenset(negated - present)
 
-    def assess(self, text: str, known: Iterable[str] = ()) -> Assessment:
+    def assess(self, text: str, known: Iterable[str] = (), by_meaning: bool = True) -> Assessment:
+        """The level, rules and findings of ``text`` with the ``known`` findings (``by_meaning=False``: the
+        phrases alone, without ``actions/nearest.py``)."""
         present, negated = self.detect(text)
         findings = (frozenset(known) - negated) | present
         fired = [r for r in self.rules if r.fires(findings)]
+        ask: Tuple[str, ...] = ()
+        if by_meaning and text.strip() and not any(r.level == "emergency" for r in fired):
+            # By meaning (actions/nearest.py): no level, but the person is asked about that red flag first.
+            # The context algorithm keeps its word: a finding of the rule that it put aside here (denied,
+            # past, asked about), or read as present without the rest of the rule, means it was not said.
+            rule = self.by_id.get(nearest.resembles(text[:MAX_TEXT]) or "")
+            if rule is not None and not (negated | (present - TOPICS)) & (set(rule.all) | set(rule.any_of)):
+                ask = (rule.id,)
         if not fired:
-            return Assessment(None, (), findings, negated)
+            return Assessment(None, (), findings, negated, ask)
         level = max((r.level for r in fired), key=LEVELS.index)
         fired.sort(key=lambda r: -LEVELS.index(r.level))
-        return Assessment(level, tuple(fired), findings, negated)
+        return Assessment(level, tuple(fired), findings, negated, ask)
 
 
 def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:

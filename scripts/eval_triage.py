@@ -73,6 +73,7 @@ class Outcome:
     replies: List[List[Dict[str, Any]]] = field(default_factory=list)
     rules: Tuple[str, ...] = ()
     error: str = ""
+    asked: bool = False  # the red-flag checklist was asked ("None of these" among the buttons)
 
     @property
     def safe(self) -> bool:
@@ -141,7 +142,7 @@ def _default_category(level: str) -> str:
 def play(url: str, case: Case, session: requests.Session) -> Outcome:
     sender = f"eval-{uuid.uuid4().hex[:12]}"
     levels: List[str] = []
-    crisis = crisis_anywhere = False
+    crisis = crisis_anywhere = asked = False
     turns: List[List[Dict[str, Any]]] = []
     try:
         for text in case.messages:
@@ -152,6 +153,7 @@ def play(url: str, case: Case, session: requests.Session) -> Outcome:
             replies = response.json()
             turns.append(replies)
             for j, reply in enumerate(replies):
+                asked = asked or any(b.get("payload") == "none of these" for b in reply.get("buttons") or [])
                 custom = reply.get("custom") or {}
                 if custom.get("triage"):
                     levels.append(str(custom["triage"]))
@@ -162,7 +164,7 @@ def play(url: str, case: Case, session: requests.Session) -> Outcome:
     except (requests.RequestException, ValueError) as error:
         return Outcome(case, "none", replies=turns, error=str(error))
     level = max(levels, key=rank) if levels else "none"
-    return Outcome(case, "none" if level == "self_care" else level, crisis, crisis_anywhere, turns)
+    return Outcome(case, "none" if level == "self_care" else level, crisis, crisis_anywhere, turns, asked=asked)
 
 
 def evaluate_live(url: str, cases: Sequence[Case], workers: int = 4) -> List[Outcome]:
@@ -183,14 +185,15 @@ def evaluate_engine(cases: Sequence[Case]) -> List[Outcome]:
     outcomes = []
     for case in cases:
         known: frozenset = frozenset()
-        crisis = False
+        crisis = asked = False
         for text in case.messages:
             crisis = crisis or crisis_in(text)
             new = assess(text)
+            asked = asked or bool(new.ask)
             known = (known - new.negated) if not new.findings else assess(text, known).findings
         result = assess("", known)
         level = "emergency" if crisis else result.level or "none"
-        outcomes.append(Outcome(case, level, crisis, crisis, rules=tuple(r.id for r in result.rules)))
+        outcomes.append(Outcome(case, level, crisis, crisis, rules=tuple(r.id for r in result.rules), asked=asked))
     return outcomes
 
 
@@ -201,6 +204,7 @@ def metrics(outcomes: Sequence[Outcome]) -> Dict[str, Tuple[int, int]]:
     flagged = [o for o in outcomes if not o.case.is_control]
     controls = [o for o in outcomes if o.case.is_control]
     crises = [o for o in outcomes if o.case.crisis]
+    missed = [o for o in emergencies if o.level != "emergency" and not o.crisis]
     others = [o for o in outcomes if not o.case.crisis]
     return {
         "emergency recall": (sum(o.level == "emergency" for o in emergencies), len(emergencies)),
@@ -211,6 +215,9 @@ def metrics(outcomes: Sequence[Outcome]) -> Dict[str, Tuple[int, int]]:
         "crisis handled": (sum(o.crisis for o in crises), len(crises)),
         "crisis false alarms": (sum(o.crisis_anywhere for o in others), len(others)),
         "errors": (sum(bool(o.error) for o in outcomes), len(outcomes)),
+        # Not a level: the checklist asked about the red flags, which a tap or a word turns into one.
+        "missed emergencies asked": (sum(o.asked for o in missed), len(missed)),
+        "controls asked": (sum(o.asked for o in controls), len(controls)),
     }
 
 

