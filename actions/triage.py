@@ -297,8 +297,8 @@ def first_line(level: str, number: Optional[str] = None) -> str:
     }[level]
 
 
-def assess(text: str, known: Iterable[str] = ()) -> Assessment:
-    return get_red_flags().assess(text, known)
+def assess(text: str, known: Iterable[str] = (), by_meaning: bool = True) -> Assessment:
+    return get_red_flags().assess(text, known, by_meaning)
 
 
 @functools.lru_cache(maxsize=1)

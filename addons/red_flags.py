@@ -113,7 +113,8 @@ class RedFlagDetector(GraphComponent):
         if not text or text.startswith("/"):
             return None
         try:
-            return assess(text[:MAX_TEXT])
+            # The phrases alone: a likeness by meaning never raises a level, it makes the action server ask.
+            return assess(text[:MAX_TEXT], by_meaning=False)
         except Exception:  # never let the safety net break message parsing
             logger.exception("red-flag check failed")
             return None

@@ -59,9 +59,9 @@ def test_tuned_set_end_to_end(tuned: List[Outcome]) -> None:
 
 
 @pytest.mark.e2e
-def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> None:
-    """Floors a little under what the final round-1 run measured (tests/triage_eval/scores/), so that
-    a regression fails; the set itself is never tuned on."""
+def test_unseen_set_end_to_end_keeps_its_figures(unseen: List[Outcome]) -> None:
+    """Floors a little under what the unseen rounds measured before any mend (tests/triage_eval/scores/),
+    so that a regression fails; the set itself is never tuned on."""
     f = figures(unseen)
     assert f["errors"] == 0.0
     assert f["emergency recall"] >= UNSEEN_FLOORS["emergency recall"], report(unseen, "unseen")
@@ -69,9 +69,9 @@ def test_unseen_set_end_to_end_keeps_round_1s_figures(unseen: List[Outcome]) -> 
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# The unseen set is round 9 (253 cases written blind from design.md): before any mend it judges it
-# measured recall 0.893, crises 17/25 and false alarms 4/74; the issue's recall target is 0.95.
-# These floors only stop it getting worse; the targets stay in the README.
+# The unseen set is rounds 9 and 10 (513 cases written blind from design.md), each scored before the
+# change it judges: 240/270 emergencies together, crises 38/54, false alarms 7/152; the issue's recall
+# target is 0.95. These floors only stop it getting worse; the targets stay in the README.
 UNSEEN_FLOORS = {"emergency recall": 0.82, "crisis handled": 0.60}
 UNSEEN_CEILINGS = {"false alarms (controls)": 0.08}
 
