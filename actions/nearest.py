@@ -31,7 +31,7 @@ import pathlib
 import threading
 import time
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import yaml
@@ -134,12 +134,12 @@ def nearest_rule(
         return None
     if float((weights * index.emergency[top]).sum() / weights.sum()) < share:
         return None
-    votes: collections.Counter = collections.Counter()
+    votes: Dict[str, float] = collections.defaultdict(float)
     for i, w in zip(top, weights):
         if index.emergency[i]:
             for rule in index.rules[i]:
                 votes[rule] += float(w)
-    return votes.most_common(1)[0][0] if votes else None
+    return max(votes, key=lambda r: votes[r]) if votes else None
 
 
 @functools.lru_cache(maxsize=4096)

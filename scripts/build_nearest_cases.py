@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import pathlib
 import sys
+from typing import Dict, List
 
 import yaml
 
@@ -31,13 +32,13 @@ HEADER = (
 )
 
 
-def cases() -> list:
+def cases() -> List[Dict[str, object]]:
     out = []
     for case in load_cases([EVAL_DIR / "tuned"]):
         source = case.source.split("#")[0].split(":")[0]
         if source in PUBLIC or len(case.messages) != 1 or case.crisis:
             continue
-        entry = {"text": case.messages[0], "level": case.level, "source": source}
+        entry: Dict[str, object] = {"text": case.messages[0], "level": case.level, "source": source}
         if case.level == EMERGENCY:
             lexical = get_red_flags().assess(case.messages[0], by_meaning=False)
             rules = [r.id for r in lexical.rules if r.level == EMERGENCY]
