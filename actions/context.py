@@ -73,6 +73,16 @@ FIGURES = _rx(
     r"(cant|couldnt) breathe (for|from) laughing",
     r"(take|took|takes) my breath away",
     r"breathtaking",
+    # when a new job, home or course began, not how long a pain has lasted ("started a new job three weeks ago")
+    r"(started|starting|began|joined|moved|moving|changed|switched|got) (to |into |at )?(a |my |the |this )?(new )?"
+    r"(job|role|position|post|school|uni|university|college|course|house|home|flat|apartment|office|gym|desk|team|"
+    r"contract|workplace)( \w+){0,3} (a|one|two|three|four|five|six|few|couple of|\d+) (weeks?|months?) (ago|back)",
+    # a job that sees such events ("works as a paramedic and sees car crashes every day")
+    r"(sees|see|seeing|deals with|dealing with|deal with|attends|attend|attending|goes to|go to|going to|responds to|"
+    r"respond to|responding to|called out to|cleans up after|reports on|investigates|investigating|treats|treating) "
+    r"(\w+ ){0,2}(car crashes|crashes|accidents|car accidents|road accidents|rtcs|pile ups|collisions|overdoses|"
+    r"strokes|heart attacks|seizures|stabbings|shootings|falls) (every|all|each|most|daily|for a living|at work|"
+    r"on shift|on his shift|on her shift)",
     r"(heart|heart is) (broken|breaking)",
     r"broke my heart",
     r"(a|my) (broken|aching) heart",
@@ -215,7 +225,8 @@ HISTORICAL = _rx(
     r"back|earlier|before)",
     r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
     r"(?<!than )(?<!than it )(?<!than i )(?<!than they )(?<!than he )(?<!than she )(?<!than we )used to",
-    r"when i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|"
+    r"(when|while) i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|"
+    r"at uni|at university|at college|in college|in high school|in sixth form|"
     r"\d+|a baby)",
     r"when (he|she) was (\d+|a baby|little|small|younger)",
     r"as a (kid|child|teenager|teen|baby|toddler)",
@@ -223,6 +234,8 @@ HISTORICAL = _rx(
     r"in the past",
     r"back in (the day|\d{4}|school|college|uni)",
     r"(years|ages|decades) (ago|back)",
+    r"(a )?(long|very long|really long|good while|long while) (time )?(ago|back)",
+    r"(at|aged|age|at the age of) (1[3-9]|[2-9]\d)(?= qq0| and| but|$)",
     r"(history of|past history|once had|had once|years of)",
     r"in (19|20)\d\d",
     r"in the (19|20)?\d0s",
@@ -245,12 +258,29 @@ OVER_NOW = _rx(
     r"(completely|totally|perfectly|fully) (fine|better|recovered|healed)( now)?",
 )
 STILL_NOW = _rx(
-    r"still", r"again", r"ever since", r"since then", r"came back", r"coming back", r"back again", r"now (i|my|it)"
+    r"still",
+    r"(?<!never )(?<!not )(?<!nothing )(?<!none )again",
+    r"ever since",
+    r"since then",
+    r"came back",
+    r"coming back",
+    r"back again",
+    r"now (i|my|it)",
+)
+# What says a recovered past goes on now; "now I'd like some tips" starts a new subject, so "now I" is not in it.
+STILL_AGAIN = _rx(
+    r"still",
+    r"(?<!never )(?<!not )(?<!nothing )(?<!none )again",
+    r"came back",
+    r"coming back",
+    r"back again",
+    r"now (i|im|i m|i am) (feel|feeling|want|wanting|think|thinking|have|having) (\w+ )?(like that|that way|the same|"
+    r"it again|those|them|it)",
 )
 # "... and I've been well for years since": a past episode said to be over, for statements that count even in
 # the past (crisis statements: "I took an overdose 20 years ago and I've been well since" is a history).
 RECOVERED = _rx(
-    r"(been|doing|keeping|felt|feeling|am|im|i am|was|were|is|are) (well|fine|good|great|ok|okay|much better|"
+    r"(been|doing|keeping|felt|feeling|am|im|i am|was|were|is|are) (well|fine|good|great|grand|ok|okay|much better|"
     r"a lot better|better)( ever)?( since| now| for (a long time|a long while|years|ages|a while|many years|"
     r"(\d+|two|three|four|five|ten|twenty) years))",
     r"(well|fine|better|recovered) (now|ever since|since then)",
@@ -258,6 +288,9 @@ RECOVERED = _rx(
     r"in a (really |very |much |so )?(good|better|great|happy|healthy|much better|good enough) place",
     r"(and|now|am|im|i m|i am|ive been|i ve been|been) (doing|keeping) (really |very |so |pretty )?"
     r"(well|fine|great|good)",
+    r"(came|come|coming|got|get|made it) (out )?(the )?other side",
+    r"(came|come|got|pulled|pulling) through (it|that|them)( all)?",
+    r"(its|it is|thats|that is|that|all|put it|put that|left it|now) (well |long |firmly )?behind me",
     r"(havent|have not|hasnt|has not|not)( done it| done that| done anything| self harmed| harmed myself| hurt myself|"
     r" cut| cut myself| used| relapsed)? (in|for) (a (very |really )?(long time|long while)|years|ages|many years|"
     r"(\d+|two|three|four|five|ten|twenty) years)",
@@ -508,7 +541,12 @@ def recovered(sentences: Tuple[Sentence, ...]) -> bool:
     well for a long time now"), and nothing goes on now ("still", "again"); "I haven't been well since"
     does not count."""
     said = any(s.modifier(m.start()) != "negated" for s in sentences for m in RECOVERED.finditer(s.text))
-    return said and not any(STILL_NOW.search(s.text) for s in sentences)
+    return said and not any(STILL_AGAIN.search(s.text) for s in sentences)
+
+
+def recovered_spans(sentence: Sentence) -> List[Tuple[int, int]]:
+    """Where ``sentence`` says someone has been well ("been well for years"): no finding is reported there."""
+    return _spans(RECOVERED, sentence.text)
 
 
 _INSIDE = _rx(

@@ -226,6 +226,28 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I self harmed years ago but haven't in a very long time, I'm doing well", False),
         ("I self harmed years ago and I'm doing it again", True),
         ("I'm 40 now and doing well, the overdose was 20 years ago", False),
+        # texting shorthand, researching a drop or a dose, self-injury, goodbyes, poison ready
+        ("honestly might just kms lol", True),
+        ("gonna unalive myself this weekend", True),
+        ("I walked 10 kms yesterday and my neck is stiff", False),
+        ("keep googling the tallest building in town and how far the drop is", True),
+        ("been working out how many of my tramadol it would take", True),
+        ("looking up which bridge has the best views for photos", False),
+        ("the drop in temperature would be enough to give me a stiff neck", False),
+        ("my sister says she's going to take all her tablets tonight", True),
+        ("my mum takes all her pills in the morning", False),
+        ("I pick at my skin until it bleeds on purpose when I'm angry", True),
+        ("said my goodbyes to my mum and gave my dog to my neighbour", True),
+        ("it won't matter after tonight anyway", True),
+        ("there is no purpose in my life anymore", True),
+        ("I've got the weed killer ready", True),
+        ("the weed killer is in the shed", False),
+        # a past crisis said to be over, then a new subject
+        ("I was suicidal when I was at uni but came out the other side. These days I just want desk stretches", False),
+        ("overdosed in my twenties, been fine for years now. Now I'd like help with a stiff neck", False),
+        ("I was suicidal years ago and got through it but now I'm having those thoughts again", True),
+        ("attempted suicide a long time ago and got through it with therapy, now I just have a sore neck", False),
+        ("a long time ago I was suicidal and I still am", True),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:

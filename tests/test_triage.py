@@ -378,6 +378,19 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("which antipsychotics cause neck twisting side effects? studying for my pharmacy exam", None),
         ("which medicines can cause a stiff neck?", None),
         ("started haloperidol and my neck twisted to the side", "urgent"),
+        # round 9: local phrasings, a collapse with breathing, a spear tackle, a leg that will not hold
+        ("my daughter has a high fever and her neck is catching, she cannot bend it", "emergency"),
+        ("me head just buss out of nowhere, worst ever feel in me life", "emergency"),
+        ("sudden sharp pain in my head and neck after a handstand, now my right arm is weak", "emergency"),
+        ("my dad went down on the bathroom floor, he's breathing but not responding", "emergency"),
+        ("got spear tackled in training and now my legs are weak", "emergency"),
+        ("woke up this morning and my right leg gave way under me", "emergency"),
+        ("on a new antipsychotic since Monday and my head keeps pulling to the left", "urgent"),
+        ("pins and needles down into my thumb with my neck pain", "see_doctor"),
+        # an event seen at work, a single past seizure, a job started weeks ago
+        ("my wife is a nurse in A&E and deals with car crashes every shift, my neck is just a bit stiff", None),
+        ("had a single seizure when I was 9, never again since, now a stiff neck from my pillow", None),
+        ("I moved into a new flat two weeks ago and my neck gets tight at my desk", None),
     ],
 )
 def test_findings_in_general_words(text: str, level: Optional[str]) -> None:

@@ -69,9 +69,9 @@ def test_unseen_set_end_to_end_keeps_its_figures(unseen: List[Outcome]) -> None:
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# The unseen set is rounds 9 and 10 (513 cases written blind from design.md), each scored before the
-# change it judges: 240/270 emergencies together, crises 38/54, false alarms 7/152; the recall
-# target is 0.95. These floors only stop it getting worse; the targets stay in the README.
+# The unseen set is round 10 (260 cases written blind from design.md), scored before the changes it
+# judges: recall 0.878, crises 20/29, false alarms 3/78; the recall target is 0.95. These floors
+# only stop it getting worse; the targets stay in the README.
 UNSEEN_FLOORS = {"emergency recall": 0.82, "crisis handled": 0.60}
 UNSEEN_CEILINGS = {"false alarms (controls)": 0.08}
 
