@@ -135,7 +135,7 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
         else:
             # New findings below any rule ("my neck hurts"), or one denied now ("actually, no fever").
             events += findings_events(tracker, assessment)
-        if assessment.ask and assessment.level != "emergency" and not self.asks_about_red_flags:
+        if assessment.ask and not self.asks_about_red_flags:  # an emergency has returned above
             # The message reads like an emergency that no phrase placed: ask about it first, no level.
             ask_checklist(dispatcher, message_text(tracker), assessment)
         events += self.answer(dispatcher, tracker, self.kb, assessment)

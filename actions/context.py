@@ -257,23 +257,11 @@ OVER_NOW = _rx(
     r"(all )?healed( up)?",
     r"(completely|totally|perfectly|fully) (fine|better|recovered|healed)( now)?",
 )
-STILL_NOW = _rx(
-    r"still",
-    r"(?<!never )(?<!not )(?<!nothing )(?<!none )again",
-    r"ever since",
-    r"since then",
-    r"came back",
-    r"coming back",
-    r"back again",
-    r"now (i|my|it)",
-)
+_GOES_ON = (r"still", r"(?<!never )(?<!not )(?<!nothing )(?<!none )again", r"came back", r"coming back", r"back again")
+STILL_NOW = _rx(*_GOES_ON, r"ever since", r"since then", r"now (i|my|it)")
 # What says a recovered past goes on now; "now I'd like some tips" starts a new subject, so "now I" is not in it.
 STILL_AGAIN = _rx(
-    r"still",
-    r"(?<!never )(?<!not )(?<!nothing )(?<!none )again",
-    r"came back",
-    r"coming back",
-    r"back again",
+    *_GOES_ON,
     r"now (i|im|i m|i am) (feel|feeling|want|wanting|think|thinking|have|having) (\w+ )?(like that|that way|the same|"
     r"it again|those|them|it)",
 )
@@ -376,7 +364,8 @@ class Sentence:
     text: str
     raw: str
     question: bool
-    scopes: Tuple[Tuple[int, int, str], ...]  # (start, end, kind): kind negated | hypothetical | historical
+    # (start, end, kind): kind negated | hypothetical | historical | recovered ("been well for years")
+    scopes: Tuple[Tuple[int, int, str], ...]
     other_person: bool
 
     def modifier(self, start: int) -> Optional[str]:
@@ -496,6 +485,9 @@ def analyse_sentence(raw: str) -> Sentence:
             hi = max(hi, over.end())
         if not STILL_NOW.search(text[lo:hi]):
             scopes.append((lo, hi, "historical"))
+    # Nothing said inside "been well for years" reports a symptom; after the other scopes, so that a denied
+    # recovery ("I haven't been well since") stays negated for recovered().
+    scopes += [(lo, hi, "recovered") for lo, hi in _spans(RECOVERED, text)]
     return Sentence(text, raw, question, tuple(scopes), bool(OTHER_PERSON.search(text)))
 
 
@@ -542,11 +534,6 @@ def recovered(sentences: Tuple[Sentence, ...]) -> bool:
     does not count."""
     said = any(s.modifier(m.start()) != "negated" for s in sentences for m in RECOVERED.finditer(s.text))
     return said and not any(STILL_AGAIN.search(s.text) for s in sentences)
-
-
-def recovered_spans(sentence: Sentence) -> List[Tuple[int, int]]:
-    """Where ``sentence`` says someone has been well ("been well for years"): no finding is reported there."""
-    return _spans(RECOVERED, sentence.text)
 
 
 _INSIDE = _rx(

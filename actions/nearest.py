@@ -37,12 +37,13 @@ import numpy as np
 import yaml
 
 from actions import encoder
+from actions.knowledge_base import LEVELS
 
 logger = logging.getLogger(__name__)
 
 CASES_PATH = pathlib.Path(__file__).parent / "kb" / "nearest_cases.yml"
 CACHE_DIR = pathlib.Path(__file__).resolve().parent.parent / "build" / "nearest"
-EMERGENCY = "emergency"
+EMERGENCY = LEVELS[-1]  # the highest triage level
 THRESHOLD = 0.70  # cosine similarity of the nearest case
 SHARE = 0.70  # share of the K nearest cases' similarity that emergencies hold
 K = 5
@@ -51,7 +52,6 @@ MIN_WORDS = 3  # "help", "my neck": too short to compare by meaning
 
 @dataclass(frozen=True)
 class Index:
-    texts: Tuple[str, ...]
     emergency: np.ndarray  # bool per case
     rules: Tuple[Tuple[str, ...], ...]  # rule ids per case (emergencies)
     sources: Tuple[str, ...]  # the evaluation file a case comes from
@@ -100,7 +100,6 @@ def build_index(path: pathlib.Path = CASES_PATH, save: bool = True) -> Optional[
             np.save(tmp, vectors)
             tmp.replace(cached)
     return Index(
-        texts=tuple(c["text"] for c in cases),
         emergency=np.array([c["level"] == EMERGENCY for c in cases]),
         rules=tuple(tuple(c.get("rules") or ()) for c in cases),
         sources=tuple(str(c.get("source", "")) for c in cases),
@@ -160,4 +159,4 @@ if __name__ == "__main__":  # `python -m actions.nearest`: compute and cache the
     built = build_index()
     if built is None:
         raise SystemExit("MiniLM weights missing (make install): nothing to embed")
-    print(f"[install] {len(built.texts)} worked cases embedded in {time.perf_counter() - start:.0f} s: {cache_path()}")
+    print(f"[install] {len(built.rules)} worked cases embedded in {time.perf_counter() - start:.0f} s: {cache_path()}")

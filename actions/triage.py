@@ -136,10 +136,9 @@ class RedFlags:
             matches = self.matcher.found(sentence.text)
             labels = {m.label[: -len(NEAR)] if m.label.endswith(NEAR) else m.label for m in matches}
             hidden = {f for found in labels for f in self.subsumes.get(found, ())}
-            well = context.recovered_spans(sentence)
             for label, start, _end, gap in matches:
                 finding = label[: -len(NEAR)] if label.endswith(NEAR) else label
-                if finding in hidden or any(lo <= start < hi for lo, hi in well):
+                if finding in hidden:
                     continue
                 inside = context.negated_inside(gap)
                 kind = sentence.modifier(start)

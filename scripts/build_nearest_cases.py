@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from actions.nearest import CASES_PATH, EMERGENCY  # noqa: E402
 from actions.triage import get_red_flags  # noqa: E402
 from scripts.eval_triage import EVAL_DIR, load_cases  # noqa: E402
+from scripts.generated import write_or_check  # noqa: E402
 
 PUBLIC = ("round1_public.yml",)
 HEADER = (
@@ -35,7 +36,7 @@ HEADER = (
 def cases() -> List[Dict[str, object]]:
     out = []
     for case in load_cases([EVAL_DIR / "tuned"]):
-        source = case.source.split("#")[0].split(":")[0]
+        source = case.file
         if source in PUBLIC or len(case.messages) != 1 or case.crisis:
             continue
         entry: Dict[str, object] = {"text": case.messages[0], "level": case.level, "source": source}
@@ -58,15 +59,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--check", action="store_true", help="fail if the file is not what would be generated")
     args = parser.parse_args()
-    text = render()
-    if args.check:
-        if not CASES_PATH.is_file() or CASES_PATH.read_text(encoding="utf-8") != text:
-            print(f"{CASES_PATH} is out of date: run python scripts/build_nearest_cases.py", file=sys.stderr)
-            return 1
-        return 0
-    CASES_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {CASES_PATH}")
-    return 0
+    return write_or_check(CASES_PATH, render(), args.check, "python scripts/build_nearest_cases.py")
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from actions.checklist import NONE_OF_THESE  # noqa: E402
 from actions.knowledge_base import LEVELS  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "triage_eval"
@@ -58,6 +59,11 @@ class Case:
     source: str  # file name (and the case id when it has one)
     crisis: bool = False
     rule: Optional[str] = None
+
+    @property
+    def file(self) -> str:
+        """The name of the file the case comes from."""
+        return self.source.split("#")[0]
 
     @property
     def is_control(self) -> bool:
@@ -153,7 +159,7 @@ def play(url: str, case: Case, session: requests.Session) -> Outcome:
             replies = response.json()
             turns.append(replies)
             for j, reply in enumerate(replies):
-                asked = asked or any(b.get("payload") == "none of these" for b in reply.get("buttons") or [])
+                asked = asked or any(b == NONE_OF_THESE for b in reply.get("buttons") or [])
                 custom = reply.get("custom") or {}
                 if custom.get("triage"):
                     levels.append(str(custom["triage"]))

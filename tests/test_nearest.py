@@ -36,7 +36,6 @@ def tiny_index(emergency: list, rules: list, vectors: list, sources: Optional[li
     v = np.array(vectors, dtype=np.float32)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     return nearest.Index(
-        texts=tuple(f"case {i}" for i in range(len(v))),
         emergency=np.array(emergency),
         rules=tuple(tuple(r) for r in rules),
         sources=tuple(sources or [""] * len(v)),

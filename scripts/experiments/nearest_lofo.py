@@ -32,7 +32,7 @@ def main() -> None:  # pragma: no cover - a measurement, run by hand
         if len(case.messages) != 1 or case.crisis:
             continue
         lexical = get_red_flags().assess(case.messages[0], by_meaning=False).level
-        source = case.source.split("#")[0].split(":")[0]
+        source = case.file
         rows.append((case, lexical, enc.encode([case.messages[0]])[0], source))
     missed = [r for r in rows if r[0].level == "emergency" and r[1] != "emergency"]
     controls = [r for r in rows if r[0].level == "none" and r[1] not in ("urgent", "emergency")]
