@@ -16,8 +16,12 @@ A phrase word of four letters or more also matches longer words that start with 
 "numbness"), a shorter one its plural; so phrases match as before, on lemmas.
 
 "A ~ B" phrases (A and B in either order, at most ``NEAR_GAP`` words apart; "A ~ B ~ C" chains three)
-match each part with spaCy's matcher as exact token sequences and pair the parts here: the same
-matches as patterns with optional gap tokens, about three times faster.
+match each part as exact token sequences and pair the parts here: the same matches as patterns with
+optional gap tokens, about three times faster.
+
+Every pattern is a sequence of exact token keys, so the sequences are kept in a trie (``PhraseTrie``)
+walked from each token: the same matches as spaCy's ``Matcher`` given the same patterns (a test
+compares the two), without trying every pattern at every token.
 """
 
 from __future__ import annotations
@@ -133,12 +137,52 @@ class Match(NamedTuple):
     gap: str = ""  # the words between the parts of an "A ~ B" match (they can deny it: "neck is not stiff")
 
 
+class _Node:
+    __slots__ = ("children", "labels")
+
+    def __init__(self) -> None:
+        self.children: Dict[str, _Node] = {}
+        self.labels: List[str] = []  # the labels of the sequences that end here
+
+
+class PhraseTrie:
+    """Labelled sequences of exact token keys, found in a sequence of token keys: every (label, start,
+    end) where a sequence occurs, each once, as spaCy's ``Matcher`` finds ``[{"NORM": key}, ...]``
+    patterns."""
+
+    def __init__(self) -> None:
+        self._root = _Node()
+        self.patterns: Dict[str, List[List[Dict[str, Any]]]] = {}  # label -> the same, as spaCy patterns
+
+    def add(self, label: str, patterns: Sequence[List[Dict[str, Any]]]) -> None:
+        for pattern in patterns:
+            node = self._root
+            for token in pattern:
+                node = node.children.setdefault(str(token["NORM"]), _Node())
+            if label not in node.labels:
+                node.labels.append(label)
+        self.patterns.setdefault(label, []).extend(patterns)
+
+    def __call__(self, keys: Sequence[str]) -> List[Tuple[str, int, int]]:
+        out = []
+        root, n = self._root.children, len(keys)
+        for start in range(n):
+            node = root.get(keys[start])
+            end = start + 1
+            while node is not None:
+                for label in node.labels:
+                    out.append((label, start, end))
+                if end == n:
+                    break
+                node = node.children.get(keys[end])
+                end += 1
+        return out
+
+
 class LemmaMatcher:
     """Find labelled phrases in text; ``matches`` gives (label, start, end) character offsets."""
 
     def __init__(self, phrases: Mapping[str, Sequence[str]]):
-        from spacy.matcher import Matcher
-
         self._nlp = nlp()
         self._table = _lemma_table()
         self.vocabulary = sorted(
@@ -151,7 +195,7 @@ class LemmaMatcher:
         self._words = frozenset(c for items in phrases.values() for p in items for c in self._phrase_words(p))
         self._keys: Dict[str, str] = {}
         self._expansions: Dict[str, Tuple[str, ...]] = {}
-        self._matcher = Matcher(self._nlp.vocab)
+        self._matcher = PhraseTrie()
         # "A ~ B" phrases: each part is matched as exact token sequences (key "<n>#<i>": phrase n, part i)
         # and the parts are paired in Python, which is much faster than patterns with optional gap tokens.
         self._near: List[Tuple[str, str, int]] = []  # (label, separator, number of parts)
@@ -252,14 +296,12 @@ class LemmaMatcher:
         if not normalised:
             return []
         doc = self.doc(normalised)
-        strings = self._nlp.vocab.strings
         out = []
         parts: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
-        for match_id, start, end in self._matcher(doc):
-            key = strings[match_id]
+        for key, start, end in self._matcher([token.norm_ for token in doc]):
             if "#" in key and key.split("#", 1)[0].isdigit():
-                n, i = key.split("#", 1)
-                parts.setdefault((int(n), int(i)), []).append((start, end))
+                phrase, part = key.split("#", 1)
+                parts.setdefault((int(phrase), int(part)), []).append((start, end))
             else:
                 span = doc[start:end]
                 out.append(Match(key, span.start_char, span.end_char))

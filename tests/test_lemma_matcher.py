@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from actions.lemma_matcher import LemmaMatcher, edit_distance
+from actions import context
+from actions.lemma_matcher import LemmaMatcher, PhraseTrie, edit_distance
 from actions.text import normalise
-from actions.triage import assess
+from actions.triage import assess, crisis_matcher, get_red_flags
+from scripts.eval_triage import EVAL_DIR, load_cases
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +79,45 @@ def test_asking_about_a_cause_by_any_name_is_not_a_red_flag() -> None:
                 if assess(text).level and name != "neck lump":  # a lump in the neck is itself a red flag
                     flagged.append(text)
     assert not flagged
+
+
+def test_the_trie_finds_every_occurrence_once() -> None:
+    trie = PhraseTrie()
+    trie.add("a", [[{"NORM": "neck"}], [{"NORM": "neck"}, {"NORM": "stiff"}]])
+    trie.add("b", [[{"NORM": "neck"}, {"NORM": "stiff"}], [{"NORM": "stiff"}]])
+    trie.add("a", [[{"NORM": "neck"}]])  # the same sequence again under the same label: found once
+    assert sorted(trie(["my", "neck", "stiff", "neck"])) == [
+        ("a", 1, 2),
+        ("a", 1, 3),
+        ("a", 3, 4),
+        ("b", 1, 3),
+        ("b", 2, 3),
+    ]
+    assert trie([]) == []
+    assert trie(["", "x"]) == []
+
+
+@pytest.mark.parametrize("which", ["red flags", "crisis"])
+def test_the_trie_finds_what_spacys_matcher_finds(which: str) -> None:
+    """The project's phrases, matched by the trie and by spaCy's Matcher given the same patterns,
+    on the sentences of the tuned triage cases: the same matches, each as often."""
+    from collections import Counter
+
+    from spacy.matcher import Matcher
+
+    lemma = get_red_flags().matcher if which == "red flags" else crisis_matcher()
+    spacy_matcher = Matcher(lemma._nlp.vocab)
+    for label, patterns in lemma._matcher.patterns.items():
+        spacy_matcher.add(label, patterns)
+    strings = lemma._nlp.vocab.strings
+    texts = [turn for case in load_cases([EVAL_DIR / "tuned"])[::5] for turn in case.messages]
+    sentences = [s.text for text in texts for s in context.analyse(text)]
+    assert len(sentences) > 500
+    found = 0
+    for sentence in sentences:
+        doc = lemma.doc(sentence)
+        ours = Counter(lemma._matcher([token.norm_ for token in doc]))
+        theirs = Counter((strings[key], start, end) for key, start, end in spacy_matcher(doc))
+        assert ours == theirs, sentence
+        found += sum(ours.values())
+    assert found > 100
