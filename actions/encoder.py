@@ -241,7 +241,8 @@ class Compiled:
             return vector / (tf.norm(vector) + 1e-12)
 
         self._network = tf.function(network, jit_compile=True)
-        self(encoder.tokenizer.encode("warm up"))  # the first compilation fails here, not on a message
+        for length in BUCKETS:  # compiled now, once per length (and any failure is here, not on a message)
+            self([encoder.tokenizer.cls] * length)
 
     def __call__(self, ids: List[int]) -> np.ndarray:
         n = len(ids)
