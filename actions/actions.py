@@ -9,14 +9,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import kb_search, replies, scope, second_request
+from actions import replies
 from actions.base import MedicalAction, ask_checklist, message_text
-from actions.checklist import may_be_a_warning_sign
 from actions.interview import MAX_ANSWER, answers_in
-from actions.kb_loader import get_general
-from actions.knowledge_base import Cause, KnowledgeBase, Suggestion
 from actions.replies import button
-from actions.triage import CRISIS_INTENT, Assessment
+from core import kb_search, scope, second_request
+from core.checklist import may_be_a_warning_sign
+from core.kb_loader import get_general
+from core.knowledge_base import Cause, KnowledgeBase, Suggestion
+from core.triage import CRISIS_INTENT, Assessment
 
 # Quick replies when a description names no trigger: (title, trigger entity value). Each value
 # must match a cue in the knowledge base (tests/test_actions.py checks it).
@@ -277,7 +278,7 @@ class ActionTriage(MedicalAction):
 
     The base class escalates what the rules recognise. A level never comes from the intent label
     alone: when the rules recognise nothing, the person is asked about the red flags that fit what
-    they wrote (``actions/checklist.py``). After the static crisis reply nothing casual follows."""
+    they wrote (``core/checklist.py``). After the static crisis reply nothing casual follows."""
 
     gives_medical_information = False
     asks_about_red_flags = True

@@ -11,10 +11,10 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
-from actions.checklist import checklist_buttons, checklist_for, checklist_text
-from actions.kb_loader import get_general, get_kb
-from actions.knowledge_base import LEVELS, Cause, KnowledgeBase
-from actions.triage import CRISIS_INTENT, FINDINGS_SLOT, MAX_TEXT, NECK_TOPIC, Assessment, assess
+from core.checklist import checklist_buttons, checklist_for, checklist_text
+from core.kb_loader import get_general, get_kb
+from core.knowledge_base import LEVELS, Cause, KnowledgeBase
+from core.triage import CRISIS_INTENT, FINDINGS_SLOT, MAX_TEXT, NECK_TOPIC, Assessment, assess
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@ on, and a short red-flag checklist; then likely causes, a triage level and self-
 
 Any answer may be skipped ("skip") and the interview stopped ("stop", rule in data/rules/interview.yml).
 Every answer goes through the red-flag engine: a new level is said at once, and an emergency ends
-the questions (an emergency in a single message is caught earlier, by addons/red_flags.py).
+the questions (an emergency in a single message is caught earlier, by components/red_flags.py).
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from actions.base import (
     message_text,
     red_flags_in,
 )
-from actions.kb_loader import get_general, get_kb
-from actions.knowledge_base import LEVELS, Suggestion
-from actions.text import normalise
-from actions.triage import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, assess, first_line, get_red_flags
+from core.kb_loader import get_general, get_kb
+from core.knowledge_base import LEVELS, Suggestion
+from core.text import normalise
+from core.triage import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, assess, first_line, get_red_flags
 
 FORM = "symptom_interview_form"
 SLOTS = INTERVIEW_SLOTS[:5]  # the questions, in order (the sixth slot keeps the description)

@@ -1,7 +1,7 @@
 """ "Forget me": the person confirmed that their conversation should be deleted.
 
 The action only tells them it is done. The deletion itself happens in the Rasa server's tracker store
-(``addons/tracker_store.py``): when it saves a tracker whose new events show that this action ran and
+(``stores/tracker_store.py``): when it saves a tracker whose new events show that this action ran and
 answered, it deletes every stored event of that sender instead of saving. Deleting from here would be
 undone, because the Rasa server saves the tracker again after the action returns.
 """

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, List, Optional, Sequence
 
-from actions import scope
-from actions.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
-from actions.triage import Assessment, crisis_line, first_line
+from core import scope
+from core.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
+from core.triage import Assessment, crisis_line, first_line
 
 MAX_LIST_PAGE = 8  # causes per page of the list; groups are never split
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Mapping, Optional
 
-from actions.triage import crisis_line, first_line
+from core.triage import crisis_line, first_line
 
 # A short label before the instruction, so a triage message stands out in a plain-text chat.
 _LABELS = {"emergency": "EMERGENCY", "urgent": "URGENT", "see_doctor": "Advice"}

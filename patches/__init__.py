@@ -14,7 +14,7 @@ and tested against (``RASA_VERSION``): the server then runs stock Rasa and says 
 - ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
 
 Each has a test against stock Rasa's outputs (tests/test_<name>.py). What has a seam is not here: DIET's
-faster prediction is a DIETClassifier subclass named in config.yml (``addons/fast_diet.py``).
+faster prediction is a DIETClassifier subclass named in config.yml (``components/fast_diet.py``).
 """
 
 from __future__ import annotations

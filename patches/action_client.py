@@ -36,7 +36,7 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
-from addons import red_flags
+from components import red_flags
 from patches.patching import Patch
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
 
 def apology_for(action_name: str, intent: Optional[str], red_flag_level: Optional[str] = None) -> str:
     """Which static apology answers a failed action call. ``red_flag_level`` is what the always-on
-    red-flag check (addons/red_flags.py) recorded for the message, if it found anything."""
+    red-flag check (components/red_flags.py) recorded for the message, if it found anything."""
     if intent in (red_flags.EMERGENCY_INTENT, red_flags.CRISIS_INTENT):
         # Set by the red-flag check; a rule has already sent the static utter_emergency with the instruction.
         return APOLOGY_RESPONSE

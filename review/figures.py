@@ -16,9 +16,9 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import sqlalchemy as sa
 
 from actions.interview import FORM
-from actions.knowledge_base import LEVELS
-from actions.scope import NOT_UNDERSTOOD_INTENTS
-from actions.triage import COMPONENT_INTENTS, FINDINGS_SLOT
+from core.knowledge_base import LEVELS
+from core.scope import NOT_UNDERSTOOD_INTENTS
+from core.triage import COMPONENT_INTENTS, FINDINGS_SLOT
 from review.store import Store
 
 LOW_CONFIDENCE = 0.5  # an intent below this is counted as not understood, whatever it is

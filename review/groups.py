@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Set
 
-from actions.text import normalise
+from core.text import normalise
 from review.figures import Missed
 
 SIMILAR = 0.55  # Jaccard similarity of trigram sets above which two messages are one question

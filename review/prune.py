@@ -3,7 +3,7 @@
 Whole conversations only (a sender id's every event, in every session), in batches of senders, each
 batch in its own transaction, so a long prune neither holds one huge lock nor leaves half a
 conversation. A running Rasa server notices: its cached copy of a pruned conversation no longer matches
-the stored rows (``addons/tracker_store.py``), so the person starts afresh.
+the stored rows (``stores/tracker_store.py``), so the person starts afresh.
 """
 
 from __future__ import annotations

@@ -138,7 +138,7 @@ def fingerprint(config: pathlib.Path) -> str:
     inputs = [config, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
     pipeline = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("pipeline", [])
     named = {step.get("name", "") for step in pipeline}
-    inputs += [ROOT / "addons" / f"{n.split('.')[1]}.py" for n in sorted(named) if n.startswith("addons.")]
+    inputs += [ROOT / "components" / f"{n.split('.')[1]}.py" for n in sorted(named) if n.startswith("components.")]
     for path in inputs:
         digest.update(str(path.relative_to(ROOT)).encode())
         if path.suffix == ".yml":

@@ -189,7 +189,7 @@ def create_table(url: str) -> None:
     """Rasa's events table and index, created by the project's tracker store class."""
     import sqlalchemy as sa
 
-    from addons.tracker_store import ForgettingSQLTrackerStore
+    from stores.tracker_store import ForgettingSQLTrackerStore
 
     parsed = sa.engine.make_url(url)
     if parsed.get_backend_name() == "sqlite":

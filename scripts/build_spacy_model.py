@@ -23,7 +23,7 @@ DEFAULT_OUTPUT = ROOT / "build" / "spacy_en_neck"
 def build(output: pathlib.Path = DEFAULT_OUTPUT) -> pathlib.Path:
     import spacy
 
-    from actions.kb_loader import load
+    from core.kb_loader import load
 
     kb = load()
     nlp = spacy.blank("en")

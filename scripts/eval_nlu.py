@@ -21,7 +21,7 @@ from typing import List, Sequence
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.kb_loader import get_kb  # noqa: E402
+from core.kb_loader import get_kb  # noqa: E402
 from scripts import nlu_metrics as m  # noqa: E402
 
 SWEEP = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9]

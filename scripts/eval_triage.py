@@ -15,7 +15,7 @@ its turn. Printed, overall and per category:
   other cases that got it;
 
 then every failure with the replies it got. ``--engine`` scores the triage engine alone
-(``actions/triage.py``, no servers): a fast inner loop, not the result.
+(``core/triage.py``, no servers): a fast inner loop, not the result.
 
     python scripts/eval_triage.py [--set tuned|unseen|all|DIR] [--url http://127.0.0.1:5005] [--engine]
                                   [--json reports/triage-eval/tuned.json]
@@ -42,8 +42,8 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.checklist import NONE_OF_THESE  # noqa: E402
-from actions.knowledge_base import LEVELS  # noqa: E402
+from core.checklist import NONE_OF_THESE  # noqa: E402
+from core.knowledge_base import LEVELS  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "triage_eval"
 SETS = ("tuned", "unseen")
@@ -186,7 +186,7 @@ def evaluate_live(url: str, cases: Sequence[Case], workers: int = 4) -> List[Out
 
 def evaluate_engine(cases: Sequence[Case]) -> List[Outcome]:
     """The engine alone: findings carried over between messages as the assistant does."""
-    from actions.triage import assess, crisis_in
+    from core.triage import assess, crisis_in
 
     outcomes = []
     for case in cases:

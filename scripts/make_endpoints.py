@@ -29,8 +29,8 @@ from typing import Any, Dict, Mapping, Optional
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TRACKER_CLASS = "addons.tracker_store.ForgettingSQLTrackerStore"
-MEMORY_CLASS = "addons.tracker_store.ForgettingInMemoryTrackerStore"
+TRACKER_CLASS = "stores.tracker_store.ForgettingSQLTrackerStore"
+MEMORY_CLASS = "stores.tracker_store.ForgettingInMemoryTrackerStore"
 
 
 class ConfigError(ValueError):

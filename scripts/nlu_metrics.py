@@ -18,7 +18,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from actions.knowledge_base import KnowledgeBase  # noqa: E402
+from core.knowledge_base import KnowledgeBase  # noqa: E402
 
 HELDOUT_DIR = ROOT / "tests" / "nlu_heldout"
 TRAINING_DIR = ROOT / "data" / "nlu"
@@ -213,7 +213,7 @@ def gold_cause(kb: KnowledgeBase, example: Example) -> Optional[str]:
     return None
 
 
-# The always-on red-flag check (addons/red_flags.py) turns a message that is an emergency on its own into
+# The always-on red-flag check (components/red_flags.py) turns a message that is an emergency on its own into
 # the intent `emergency`. For a message labelled `report_red_flag` that is the same answer, one level
 # more urgent (the escalation the label asks for), so it is scored as right. Any other intent turned
 # into `emergency` stays an error, and the triage levels themselves are scored by `make eval-triage`.

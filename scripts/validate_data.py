@@ -15,14 +15,14 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 sys.path.insert(0, str(ROOT))
-from actions.triage import COMPONENT_INTENTS  # noqa: E402  (set by addons/red_flags.py, not learnt)
+from core.triage import COMPONENT_INTENTS  # noqa: E402  (set by components/red_flags.py, not learnt)
 
 NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
 
 
 def responses_sent_by_actions() -> set[str]:
     found: set[str] = set()
-    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "addons").glob("*.py"), *(ROOT / "patches").glob("*.py")]:
+    for path in [p for folder in ("actions", "components", "core", "patches") for p in (ROOT / folder).glob("*.py")]:
         found |= set(re.findall(r"(?:response=|_RESPONSE = )\"(utter_\w+)\"", path.read_text(encoding="utf-8")))
     return found
 

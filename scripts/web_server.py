@@ -38,7 +38,7 @@ ROUTES: Dict[str, Tuple[pathlib.Path, str]] = {
 
 
 def config_js(socket_url: str) -> bytes:
-    from actions.triage import crisis_line, emergency_number
+    from core.triage import crisis_line, emergency_number
 
     config = {"socketUrl": socket_url, "emergencyNumber": emergency_number(), "crisisLine": crisis_line()}
     return f"window.NECK_CONFIG = {json.dumps(config)};\n".encode()

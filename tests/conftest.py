@@ -11,8 +11,8 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.kb_loader import get_kb
-from actions.knowledge_base import KnowledgeBase
+from core.kb_loader import get_kb
+from core.knowledge_base import KnowledgeBase
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

@@ -9,8 +9,8 @@ from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions import actions as acts
 from actions import replies
-from actions.kb_loader import get_general
-from actions.knowledge_base import CAUSE_IDS, KnowledgeBase
+from core.kb_loader import get_general
+from core.knowledge_base import CAUSE_IDS, KnowledgeBase
 from tests.conftest import TrackerFactory, customs, slot_events
 
 DISCLAIMER = get_general().disclaimer

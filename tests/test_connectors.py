@@ -298,7 +298,7 @@ def test_twilio_refuses_a_badly_signed_request(live_stack: Any, sign: Callable[[
 def test_no_platform_variables_means_only_rest_and_the_web_chat() -> None:
     credentials, enabled = build({})
     assert enabled == []
-    assert set(credentials) == {"addons.rest_channel.SafeRestInput", "connectors.webchat.WebChatInput"}
+    assert set(credentials) == {"connectors.rest.SafeRestInput", "connectors.webchat.WebChatInput"}
 
 
 def test_each_platform_is_switched_on_by_its_variables_alone() -> None:

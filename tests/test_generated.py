@@ -9,8 +9,8 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from actions.knowledge_base import CAUSE_IDS, KnowledgeBase
-from actions.text import normalise
+from core.knowledge_base import CAUSE_IDS, KnowledgeBase
+from core.text import normalise
 from scripts import generate_nlu
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -43,7 +43,7 @@ def _synonyms() -> Dict[str, str]:
 
 def test_generated_file_is_up_to_date(kb: KnowledgeBase) -> None:
     committed = (NLU_DIR / "kb_causes.yml").read_text(encoding="utf-8")
-    assert committed == generate_nlu.render(kb), "run `make generate` after editing actions/kb/causes.yml"
+    assert committed == generate_nlu.render(kb), "run `make generate` after editing core/kb/causes.yml"
 
 
 def test_every_annotated_cause_maps_to_a_kb_id_through_the_synonyms() -> None:
@@ -76,7 +76,7 @@ def test_every_intent_has_at_least_20_examples() -> None:
     counts: Dict[str, int] = {}
     for intent, _text in _examples():
         counts[intent] = counts.get(intent, 0) + 1
-    from actions.triage import COMPONENT_INTENTS
+    from core.triage import COMPONENT_INTENTS
 
     for intent in domain["intents"]:
         if intent not in COMPONENT_INTENTS:

@@ -1,4 +1,4 @@
-"""actions/kb_search.py: a cause named in other words is found from the knowledge base's own text."""
+"""core/kb_search.py: a cause named in other words is found from the knowledge base's own text."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Optional
 
 import pytest
 
-from actions.kb_loader import get_kb
-from actions.kb_search import index
+from core.kb_loader import get_kb
+from core.kb_search import index
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ import re
 import pytest
 import yaml
 
-from actions.kb_loader import KB_PATH, get_kb, load, load_general
-from actions.knowledge_base import CAUSE_IDS, KnowledgeBase, KnowledgeBaseError
+from core.kb_loader import KB_PATH, get_kb, load, load_general
+from core.knowledge_base import CAUSE_IDS, KnowledgeBase, KnowledgeBaseError
 
 DESIGN = pathlib.Path(__file__).resolve().parents[2] / "shared" / "design.md"
 

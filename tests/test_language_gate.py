@@ -1,4 +1,4 @@
-"""The language gate (addons/language_gate.py): other languages get `non_english`, English never does."""
+"""The language gate (components/language_gate.py): other languages get `non_english`, English never does."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from addons.language_gate import DEFAULT_LANGUAGES, LanguageGate, LanguageJudge
+from components.language_gate import DEFAULT_LANGUAGES, LanguageGate, LanguageJudge
 from scripts import nlu_metrics as m
 
 ENGLISH_VOCABULARY = {w for _, text, _ in m.plain_texts(m.TRAINING_DIR) for w in text.lower().split()}

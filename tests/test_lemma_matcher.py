@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from actions import context
-from actions.lemma_matcher import LemmaMatcher, PhraseTrie, edit_distance
-from actions.text import normalise
-from actions.triage import assess, crisis_matcher, get_red_flags
+from core import context
+from core.lemma_matcher import LemmaMatcher, PhraseTrie, edit_distance
+from core.text import normalise
+from core.triage import assess, crisis_matcher, get_red_flags
 from scripts.eval_triage import EVAL_DIR, load_cases
 
 
@@ -70,7 +70,7 @@ def test_a_negation_between_the_words_of_a_near_phrase_counts() -> None:
 
 
 def test_asking_about_a_cause_by_any_name_is_not_a_red_flag() -> None:
-    from actions.kb_loader import get_kb
+    from core.kb_loader import get_kb
 
     flagged = []
     for cause in get_kb().causes:

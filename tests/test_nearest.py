@@ -1,4 +1,4 @@
-"""Red flags by meaning (actions/nearest.py): the comparison with worked cases, and how the engine uses it."""
+"""Red flags by meaning (core/nearest.py): the comparison with worked cases, and how the engine uses it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import encoder, nearest
-from actions.checklist import checklist_for
-from actions.triage import get_red_flags
+from core import encoder, nearest
+from core.checklist import checklist_for
+from core.triage import get_red_flags
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -95,7 +95,7 @@ def test_the_worked_cases_are_generated_from_the_tuned_set_and_up_to_date() -> N
     from scripts import build_nearest_cases
 
     assert nearest.CASES_PATH.read_text(encoding="utf-8") == build_nearest_cases.render(), (
-        "actions/kb/nearest_cases.yml is out of date: python scripts/build_nearest_cases.py"
+        "core/kb/nearest_cases.yml is out of date: python scripts/build_nearest_cases.py"
     )
     assert not [c for c in nearest.read_cases() if c["source"] == "round1_public.yml"]  # public: evaluation only
 

@@ -12,7 +12,7 @@ from typing import Dict, List, Set, Tuple
 import pytest
 import yaml
 
-from actions.knowledge_base import KnowledgeBase
+from core.knowledge_base import KnowledgeBase
 from scripts import nlu_metrics as m
 
 NEAR_DUPLICATE = 0.9  # difflib ratio of the normalised texts

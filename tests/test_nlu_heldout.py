@@ -10,7 +10,7 @@ from typing import List, Tuple
 
 import pytest
 
-from actions.knowledge_base import KnowledgeBase
+from core.knowledge_base import KnowledgeBase
 from scripts import nlu_metrics as m
 
 pytestmark = pytest.mark.model  # the trained model (make train)

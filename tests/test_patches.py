@@ -24,7 +24,7 @@ CHECK = (
 
 def test_importing_the_project_patches_nothing() -> None:
     code = (
-        "import addons.tracker_store, addons.rest_channel, patches\n"
+        "import stores.tracker_store, connectors.rest, patches\n"
         "from rasa.core.actions.action import RemoteAction\n"
         "from patches import action_client\n"
         "print('INSTALLED', patches.installed(), RemoteAction.run is action_client.run_or_apologise)\n"

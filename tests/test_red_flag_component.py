@@ -1,4 +1,4 @@
-"""The always-on red-flag NLU component (addons/red_flags.py)."""
+"""The always-on red-flag NLU component (components/red_flags.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from addons.red_flags import RedFlagDetector
+from components.red_flags import RedFlagDetector
 
 
 def parsed(text: str, intent: str = "ask_cause") -> Message:
@@ -57,7 +57,7 @@ def test_a_failing_engine_never_breaks_parsing(monkeypatch: pytest.MonkeyPatch) 
     def broken(text: str) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("addons.red_flags.assess", broken)
+    monkeypatch.setattr("components.red_flags.assess", broken)
     [message] = RedFlagDetector({}).process([parsed("I have a fever and a stiff neck")])
     assert message.get(INTENT)["name"] == "ask_cause"
 

@@ -25,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from actions.text import normalise
+from core.text import normalise
 from review import export, groups, prune, redact
 from review.figures import Missed
 from review.store import StoreError, open_store, url_from_env

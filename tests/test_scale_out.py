@@ -1,7 +1,7 @@
 """Scale-out on Rasa's own production architecture, for real on loopback: PostgreSQL (tracker store) and
 Redis (lock store) from the system packages, two Rasa servers sharing them (the second with two worker
 processes), one action server. Each server keeps conversations in memory between turns
-(addons/tracker_store.py), so alternating also checks that a server notices what the other stored.
+(stores/tracker_store.py), so alternating also checks that a server notices what the other stored.
 
 Skips with the reason when PostgreSQL or Redis is not installed, unless REQUIRE_SERVICES=1 (CI), where
 that is a failure. One conversation alternates between the two servers; every event is checked in

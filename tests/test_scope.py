@@ -1,4 +1,4 @@
-"""actions/scope.py and the Rasa-side gate's decision (addons/scope_gate.decide): plain Python, no model."""
+"""core/scope.py and the Rasa-side gate's decision (components/scope_gate.decide): plain Python, no model."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Optional
 
 import pytest
 
-from actions import scope
-from addons.scope_gate import decide
+from components.scope_gate import decide
+from core import scope
 
 
 @pytest.mark.parametrize(

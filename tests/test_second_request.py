@@ -8,8 +8,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import actions as acts
-from actions import second_request
-from actions.kb_loader import get_general
+from core import second_request
+from core.kb_loader import get_general
 from tests.conftest import TrackerFactory, customs
 
 GENERAL = get_general()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from actions.text import compile_phrases, normalise, phrase_regex
+from core.text import compile_phrases, normalise, phrase_regex
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The project's SQL tracker store (addons/tracker_store.py) on a real SQLite file: what the in-memory
+"""The project's SQL tracker store (stores/tracker_store.py) on a real SQLite file: what the in-memory
 tracker cache and the append-only save must never get wrong.
 
 Two store objects on one database file stand for two Rasa instances behind a load balancer.
@@ -14,7 +14,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from addons.tracker_store import STORED, ForgettingSQLTrackerStore
+from stores.tracker_store import STORED, ForgettingSQLTrackerStore
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -155,7 +155,7 @@ async def test_the_next_turn_reuses_the_saved_tracker(rasa_domain: Domain, db: s
 
 # -- TRACKER_STORE=memory: "forget me" forgets there too -----------------------------------------------------------
 async def test_the_in_memory_store_forgets_a_conversation_on_request(rasa_domain: Domain) -> None:
-    from addons.tracker_store import ForgettingInMemoryTrackerStore
+    from stores.tracker_store import ForgettingInMemoryTrackerStore
 
     s = ForgettingInMemoryTrackerStore(domain=rasa_domain, host=None)
     kept = await s.get_or_create_tracker("kept")

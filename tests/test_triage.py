@@ -8,8 +8,8 @@ from typing import Optional
 import pytest
 import yaml
 
-from actions.knowledge_base import KnowledgeBaseError
-from actions.triage import (
+from core.knowledge_base import KnowledgeBaseError
+from core.triage import (
     RED_FLAGS_PATH,
     assess,
     emergency_number,

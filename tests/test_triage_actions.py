@@ -95,7 +95,7 @@ def test_after_a_crisis_answers_restate_the_crisis_line(domain: Dict[str, Any], 
 
 
 def test_the_defaults_are_the_domains_slot_values(domain: Dict[str, Any]) -> None:
-    from actions.triage import crisis_line, emergency_number
+    from core.triage import crisis_line, emergency_number
 
     assert crisis_line({}) == domain["slots"]["crisis_line"]["initial_value"]
     assert emergency_number({}) == domain["slots"]["emergency_number"]["initial_value"] == "911 / 112 / 999"

@@ -13,8 +13,8 @@ at 0.60, 0.761 / 0.148 at 0.70 and 0.750 / 0.056 at 0.85, at about 13 ms per cla
 "no rash" sits as close to "a rash that does not fade" as a real paraphrase does. The lexical
 phrases, widened from such batches, were kept instead.
 
-The encoder is ``actions/encoder.py`` (the weights: ``make install``, into ``build/minilm``). The
-assistant uses it differently: ``actions/nearest.py`` compares whole messages with worked cases.
+The encoder is ``core/encoder.py`` (the weights: ``make install``, into ``build/minilm``). The
+assistant uses it differently: ``core/nearest.py`` compares whole messages with worked cases.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import List
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions.encoder import get_encoder  # noqa: E402
+from core.encoder import get_encoder  # noqa: E402
 
 
 def experiment(folder: pathlib.Path) -> None:  # pragma: no cover - a measurement, run by hand
@@ -37,8 +37,8 @@ def experiment(folder: pathlib.Path) -> None:  # pragma: no cover - a measuremen
     import yaml
 
     sys.path.insert(0, str(ROOT))
-    from actions.context import MASK, analyse
-    from actions.triage import assess, crisis_in, get_red_flags
+    from core.context import MASK, analyse
+    from core.triage import assess, crisis_in, get_red_flags
     from scripts.eval_triage import load_cases
 
     encoder = get_encoder()

@@ -1,9 +1,9 @@
-"""How ``actions/nearest.py``'s thresholds were chosen: the tuned cases, leave one file out.
+"""How ``core/nearest.py``'s thresholds were chosen: the tuned cases, leave one file out.
 
 Every single-message case of ``tests/triage_eval/tuned`` is compared with the worked cases of the
 *other* files only, as if its own file had never been written. Printed for a grid of thresholds: the
 emergencies the lexical engine misses that the comparison catches, and the controls (expected
-``none``) it would raise, which the lexical engine leaves alone. The thresholds in ``actions/nearest.py``
+``none``) it would raise, which the lexical engine leaves alone. The thresholds in ``core/nearest.py``
 are the pair that keeps those controls at or below 2 % with the most emergencies caught.
 
     .venv/bin/python scripts/experiments/nearest_lofo.py
@@ -17,8 +17,8 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 
-from actions import encoder, nearest  # noqa: E402
-from actions.triage import get_red_flags  # noqa: E402
+from core import encoder, nearest  # noqa: E402
+from core.triage import get_red_flags  # noqa: E402
 from scripts.eval_triage import EVAL_DIR, load_cases  # noqa: E402
 
 

@@ -11,7 +11,7 @@ channel keeps the same URL and reply format and instead:
 - never logs the message text.
 
 Body size is limited by Sanic (``SANIC_REQUEST_MAX_SIZE``, 1 MB in ``scripts/serve.sh``): 413.
-Enabled in credentials.yml as ``addons.rest_channel.SafeRestInput:``.
+Enabled in credentials.yml as ``connectors.rest.SafeRestInput:``.
 """
 
 from __future__ import annotations

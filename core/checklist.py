@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from typing import Dict, Iterable, List, Sequence
 
-from actions.context import asserted_text
-from actions.triage import ChecklistItem, get_red_flags
+from core.context import asserted_text
+from core.triage import ChecklistItem, get_red_flags
 
 MAX_ITEMS = 5
 NONE_OF_THESE = {"title": "None of these", "payload": "none of these"}

@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from addons.message_limit import MessageLengthLimit
+from components.message_limit import MessageLengthLimit
 
 
 @pytest.mark.parametrize(

@@ -1,8 +1,8 @@
 """Context of a mention: negated, in the past, hypothetical, a figure of speech, about someone else.
 
 One algorithm (after ConText: Harkema et al., J Biomed Inform 2009, as in medspaCy's ``context``)
-over the same text for every finding: red flags (``actions/triage.py``), crisis statements and the
-cause suggester (``actions/knowledge_base.py``). No Rasa imports.
+over the same text for every finding: red flags (``core/triage.py``), crisis statements and the
+cause suggester (``core/knowledge_base.py``). No Rasa imports.
 
 The text is cut into sentences (``. ; ! ? newline``); inside a sentence a comma is kept as the token
 ``COMMA``. Then, per sentence:
@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from actions.text import normalise, words_regex
+from core.text import normalise, words_regex
 
 COMMA = "qq0"  # stands for a comma inside a normalised sentence (no letter-only word: never "corrected")
 MASK = "zz0"  # stands for each word of a masked figure of speech

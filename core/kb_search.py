@@ -16,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from actions.knowledge_base import Cause, KnowledgeBase
-from actions.text import normalise
+from core.knowledge_base import Cause, KnowledgeBase
+from core.text import normalise
 
 K1, B = 1.2, 0.75
 # How much each part of a cause counts: its names most, its explanation least.
@@ -67,7 +67,7 @@ def _stop_words() -> frozenset:
 @functools.lru_cache(maxsize=8192)
 def _lemma(word: str) -> str:
     """spaCy's lookup lemma (the tables the red-flag matcher uses), then a plain -ing/-s stem."""
-    from actions.lemma_matcher import _lemma_table
+    from core.lemma_matcher import _lemma_table
 
     lemma = str(_lemma_table().get(word, word) or word)
     for suffix in ("ing", "ful", "ed", "s"):

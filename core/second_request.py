@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import List
 
-from actions.text import normalise
+from core.text import normalise
 
 CAUSES = "causes"
 TREATMENT = "treatment"

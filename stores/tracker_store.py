@@ -25,7 +25,7 @@
 Selected in the endpoints file (``scripts/make_endpoints.py`` writes it from environment variables):
 
     tracker_store:
-      type: addons.tracker_store.ForgettingSQLTrackerStore
+      type: stores.tracker_store.ForgettingSQLTrackerStore
       dialect: sqlite            # or postgresql (url, port, db, username, password)
       db: var/tracker.db
 """

@@ -1,9 +1,9 @@
-"""Red-flag triage: plain Python (no Rasa imports), driven by ``actions/kb/red_flags.yml``.
+"""Red-flag triage: plain Python (no Rasa imports), driven by ``core/kb/red_flags.yml``.
 
 ``assess(text, known_findings)`` returns the triage level, the rules that fired and a one-line
 reason. Negated findings ("no fever", "I don't have a rash", "without numbness") and findings
 placed in the past and denied now ("had a fever last month but not now") do not count.
-Phrases are found with spaCy over lemmas, with common typos corrected (``actions/lemma_matcher.py``).
+Phrases are found with spaCy over lemmas, with common typos corrected (``core/lemma_matcher.py``).
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Tuple
 
-from actions import context, nearest
-from actions.kb_loader import Checker
-from actions.knowledge_base import LEVELS
-from actions.lemma_matcher import NEAR, LemmaMatcher
-from actions.text import normalise
+from core import context, nearest
+from core.kb_loader import Checker
+from core.knowledge_base import LEVELS
+from core.lemma_matcher import NEAR, LemmaMatcher
+from core.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
 # Intents that components set, never learnt from examples; both servers use them: the red-flag check
-# (addons/red_flags.py) and the scope gate (addons/scope_gate.py, a symptom asked as a question).
+# (components/red_flags.py) and the scope gate (components/scope_gate.py, a symptom asked as a question).
 EMERGENCY_INTENT = "emergency"
 CRISIS_INTENT = "crisis"
 SYMPTOM_QUESTION_INTENT = "symptom_question"
@@ -69,7 +69,7 @@ class Assessment:
     rules: Tuple[Rule, ...] = ()
     findings: FrozenSet[str] = frozenset()
     negated: FrozenSet[str] = frozenset()
-    ask: Tuple[str, ...] = ()  # rules the message reads like, by meaning (actions/nearest.py): ask, no level
+    ask: Tuple[str, ...] = ()  # rules the message reads like, by meaning (core/nearest.py): ask, no level
 
     @property
     def reason(self) -> str:
@@ -121,7 +121,7 @@ class RedFlags:
 
     def detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
         """The findings reported in ``text`` and the ones it denies (or puts in the past, or only
-        asks about). Context comes from ``actions.context``, the one algorithm every matcher uses.
+        asks about). Context comes from ``core.context``, the one algorithm every matcher uses.
         Cached per text: a turn asks about the same message more than once."""
         found = self._cache.get(text)
         if found is None:
@@ -152,13 +152,13 @@ class RedFlags:
 
     def assess(self, text: str, known: Iterable[str] = (), by_meaning: bool = True) -> Assessment:
         """The level, rules and findings of ``text`` with the ``known`` findings (``by_meaning=False``: the
-        phrases alone, without ``actions/nearest.py``)."""
+        phrases alone, without ``core/nearest.py``)."""
         present, negated = self.detect(text)
         findings = (frozenset(known) - negated) | present
         fired = [r for r in self.rules if r.fires(findings)]
         ask: Tuple[str, ...] = ()
         if by_meaning and text.strip() and not any(r.level == "emergency" for r in fired):
-            # By meaning (actions/nearest.py): no level, but the person is asked about that red flag first.
+            # By meaning (core/nearest.py): no level, but the person is asked about that red flag first.
             # The context algorithm keeps its word: a finding of the rule that it put aside here (denied,
             # past, asked about), or read as present without the rest of the rule, means it was not said.
             rule = self.by_id.get(nearest.resembles(text[:MAX_TEXT]) or "")

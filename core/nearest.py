@@ -1,8 +1,8 @@
 """Red flags by meaning: a message compared with worked cases, beside the lexical matcher.
 
-The lexical engine (``actions/triage.py``) recognises the phrases of ``kb/red_flags.yml``. A person in
+The lexical engine (``core/triage.py``) recognises the phrases of ``kb/red_flags.yml``. A person in
 trouble often uses none of them ("did a headstand, now my left arm and leg are weak and I keep
-stumbling"). This module embeds the message (``actions/encoder.py``) and looks at its nearest worked
+stumbling"). This module embeds the message (``core/encoder.py``) and looks at its nearest worked
 cases in ``kb/nearest_cases.yml``: short messages labelled with the triage level they need and, for
 emergencies, the red-flag rules they fire (generated from the team's tuned evaluation cases by
 ``scripts/build_nearest_cases.py``; public material is left out: it serves evaluation only).
@@ -15,7 +15,7 @@ says how it was found. The thresholds were chosen on the tuned cases, each score
 the other files (leave one file out), for at most 2 % of the controls; ``scripts/experiments/
 nearest_lofo.py`` prints those figures.
 
-The case vectors are computed once and cached under ``build/nearest/`` (``python -m actions.nearest``,
+The case vectors are computed once and cached under ``build/nearest/`` (``python -m core.nearest``,
 run by ``make install``). Without the encoder's weights, or with ``NEAREST_CASES=off``, the module
 finds nothing and the lexical engine works alone. No Rasa imports.
 """
@@ -36,8 +36,8 @@ from typing import Dict, List, Optional, Tuple
 import numpy as np
 import yaml
 
-from actions import encoder
-from actions.knowledge_base import LEVELS
+from core import encoder
+from core.knowledge_base import LEVELS
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def resembles(text: str) -> Optional[str]:
     return nearest_rule(enc.encode([text])[0], index)
 
 
-if __name__ == "__main__":  # `python -m actions.nearest`: compute and cache the case vectors
+if __name__ == "__main__":  # `python -m core.nearest`: compute and cache the case vectors
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     start = time.perf_counter()
     built = build_index()

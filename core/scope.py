@@ -4,7 +4,7 @@ and whether it asks to delete the conversation (no Rasa imports: both servers us
 The assistant covers the neck, the shoulders and the upper back (shared/design.md section 1); the
 lower back gets a plain answer that says so. The NLU's social and privacy intents ("thanks", "yes",
 "delete this") must only answer messages that are that, so the Rasa-side gate
-(``addons/scope_gate.py``) asks these questions of every message.
+(``components/scope_gate.py``) asks these questions of every message.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from __future__ import annotations
 import functools
 from typing import Optional
 
-from actions import context
-from actions.text import normalise, words_regex
-from actions.triage import SYMPTOM_QUESTION_INTENT
+from core import context
+from core.text import normalise, words_regex
+from core.triage import SYMPTOM_QUESTION_INTENT
 
 # What the NLU says when it did not understand: the classifier's fallback and the trained out-of-scope intent.
 NOT_UNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")

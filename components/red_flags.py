@@ -2,8 +2,8 @@
 intent DIET predicts and even when the action server is down.
 
 Placed last in the pipeline (after the intent classifiers and the FallbackClassifier), it runs the
-triage engine (``actions/triage.py``, plain Python) on every message. A suicidal or self-harm
-statement (``actions.triage.crisis_in``) sets the intent ``crisis``, answered first by the static
+triage engine (``core/triage.py``, plain Python) on every message. A suicidal or self-harm
+statement (``core.triage.crisis_in``) sets the intent ``crisis``, answered first by the static
 ``utter_crisis`` (with ``CRISIS_LINE`` as the ``crisis_line`` entity when the deployment sets it). A
 finding below emergency in a message DIET read as small talk ("thanks, and it wakes me every night")
 sets ``report_red_flag``, so the finding is escalated. When the message on its own describes an
@@ -35,7 +35,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from actions.triage import (
+from core.triage import (
     CRISIS_INTENT,
     EMERGENCY_INTENT,
     MAX_TEXT,
@@ -66,7 +66,7 @@ NOT_MEDICAL_INTENTS = frozenset(
     }
 )
 CRISIS_LINE_ENTITY = "crisis_line"
-PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by addons/action_client.py)
+PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by patches/action_client.py)
 NUMBER_ENTITY = "emergency_number"
 
 

@@ -1,7 +1,7 @@
 """Keep social, privacy and out-of-scope intents for the messages that are that.
 
 Runs after the FallbackClassifier and before the red-flag check (``config.yml``). With the questions
-of ``actions/scope.py``:
+of ``core/scope.py``:
 
 - a social intent (greet, goodbye, thank, affirm, deny, skip, stop, bot_challenge) on a message that
   describes a symptom or asks a medical question ("i feel that is great pain in my left shoulder",
@@ -37,7 +37,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions import scope
+from core import scope
 
 SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge"})
 PRIVACY = "forget_me"

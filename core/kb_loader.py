@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterable, Mapping, Tuple
 
 import yaml
 
-from actions.knowledge_base import (
+from core.knowledge_base import (
     CAUSE_IDS,
     LEVELS,
     SECTIONS,
@@ -23,7 +23,7 @@ from actions.knowledge_base import (
     KnowledgeBase,
     KnowledgeBaseError,
 )
-from actions.text import normalise
+from core.text import normalise
 
 KB_PATH = pathlib.Path(__file__).parent / "kb" / "causes.yml"
 GENERAL_PATH = pathlib.Path(__file__).parent / "kb" / "general.yml"

@@ -2,7 +2,7 @@
 
 The pipeline is ``spacy.blank("en")`` with the lookup lemmatiser tables of ``spacy-lookups-data``
 (the same parts as the project's Rasa pipeline), built once per process. Text is normalised first
-(``actions.text.normalise``: lowercase, "can't" -> "cant", no punctuation), then every token is
+(``core.text.normalise``: lowercase, "can't" -> "cant", no punctuation), then every token is
 reduced to a canonical form:
 
 1. spaCy's norm (so "cant", "can't" and "cannot" all read "can not");
@@ -34,7 +34,7 @@ import pathlib
 import re
 from typing import Any, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
-from actions.text import normalise
+from core.text import normalise
 
 KNOWN_LOG_PROB = -16.0  # words more frequent than this in English are taken as meant
 NEAR_GAP = 5  # words allowed between the two parts of an "A ~ B" phrase

@@ -1,7 +1,7 @@
 """The knowledge base of neck-spasm causes: its data model and its queries (aliases, suggestions).
 
-The YAML file ``actions/kb/causes.yml`` is the single source of truth for the 21 causes of
-``shared/design.md`` section 2; ``actions/kb_loader.py`` validates and loads it once per process.
+The YAML file ``core/kb/causes.yml`` is the single source of truth for the 21 causes of
+``shared/design.md`` section 2; ``core/kb_loader.py`` validates and loads it once per process.
 Entity synonyms, lookup tables and spaCy patterns are generated from it
 (``scripts/generate_nlu.py``, ``scripts/build_spacy_model.py``).
 """
@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from actions.context import asserted_text
-from actions.text import normalise, phrase_regex
+from core.context import asserted_text
+from core.text import normalise, phrase_regex
 
 CAUSE_IDS: Tuple[str, ...] = (
     "muscle_strain",
@@ -183,7 +183,7 @@ class KnowledgeBase:
 
     def suggest(self, text: str, limit: int = 3) -> List[Suggestion]:
         """Rank causes by the cues found in a person's description of their symptoms. What the text
-        denies, puts in the past or only asks about is left out first (``actions.context``, the same
+        denies, puts in the past or only asks about is left out first (``core.context``, the same
         algorithm as the red-flag check): "I don't have a rash or a temperature" suggests no infection."""
         text = asserted_text(text)
         norm = normalise(text)

@@ -1,0 +1,1 @@
+"""Rasa NLU components, named in config.yml."""

@@ -1,0 +1,1 @@
+"""The triage engine, the knowledge base and the names both servers use; no Rasa imports."""

@@ -1,0 +1,1 @@
+"""Tracker stores, named in endpoints.yml."""
