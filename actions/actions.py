@@ -17,7 +17,8 @@ from core import kb_search, scope, second_request
 from core.checklist import may_be_a_warning_sign
 from core.kb_loader import get_general
 from core.knowledge_base import Cause, KnowledgeBase, Suggestion
-from core.triage import CRISIS_INTENT, Assessment
+from core.names import CRISIS_INTENT
+from core.triage import Assessment
 
 # Quick replies when a description names no trigger: (title, trigger entity value). Each value
 # must match a cue in the knowledge base (tests/test_actions.py checks it).

@@ -13,8 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import replies
 from core.checklist import checklist_buttons, checklist_for, checklist_text
 from core.kb_loader import get_general, get_kb
-from core.knowledge_base import LEVELS, Cause, KnowledgeBase
-from core.triage import CRISIS_INTENT, FINDINGS_SLOT, MAX_TEXT, NECK_TOPIC, Assessment, assess
+from core.knowledge_base import Cause, KnowledgeBase
+from core.names import CRISIS_INTENT, FINDINGS_SLOT, LEVELS, MAX_TEXT
+from core.triage import NECK_TOPIC, Assessment, assess
 
 logger = logging.getLogger(__name__)
 

@@ -26,9 +26,10 @@ from actions.base import (
     red_flags_in,
 )
 from core.kb_loader import get_general, get_kb
-from core.knowledge_base import LEVELS, Suggestion
+from core.knowledge_base import Suggestion
+from core.names import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, LEVELS
 from core.text import normalise
-from core.triage import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, assess, first_line, get_red_flags
+from core.triage import assess, first_line, get_red_flags
 
 FORM = "symptom_interview_form"
 SLOTS = INTERVIEW_SLOTS[:5]  # the questions, in order (the sixth slot keeps the description)

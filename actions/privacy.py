@@ -14,7 +14,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-FORGET_ACTION = "action_forget_me"
+from core.names import FORGET_ACTION
+
 FORGOTTEN_TEXT = (
     "Done: I've deleted this conversation. I no longer have anything you told me. "
     "If you write again, we start from the beginning."

@@ -35,20 +35,18 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from core.triage import (
+from core.names import (
     CRISIS_INTENT,
+    CRISIS_LINE_ENTITY,
     EMERGENCY_INTENT,
+    EMERGENCY_NUMBER_ENTITY,
     MAX_TEXT,
-    Assessment,
-    assess,
-    crisis_in,
-    crisis_matcher,
-    get_red_flags,
+    RED_FLAG_INTENT,
 )
+from core.triage import Assessment, assess, crisis_in, crisis_matcher, get_red_flags
 
 logger = logging.getLogger(__name__)
 
-RED_FLAG_INTENT = "report_red_flag"
 # Intents whose answer gives no medical check (static replies): a finding below emergency in such a
 # message turns it into report_red_flag, so that action_triage escalates it.
 NOT_MEDICAL_INTENTS = frozenset(
@@ -65,9 +63,7 @@ NOT_MEDICAL_INTENTS = frozenset(
         "nlu_fallback",
     }
 )
-CRISIS_LINE_ENTITY = "crisis_line"
 PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by patches/action_client.py)
-NUMBER_ENTITY = "emergency_number"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -144,10 +140,10 @@ class RedFlagDetector(GraphComponent):
             if crisis:
                 message.set(INTENT, {"name": CRISIS_INTENT, "confidence": 1.0}, add_to_output=True)
                 self.add_setting(message, "CRISIS_LINE", CRISIS_LINE_ENTITY)
-                self.add_setting(message, "EMERGENCY_NUMBER", NUMBER_ENTITY)
+                self.add_setting(message, "EMERGENCY_NUMBER", EMERGENCY_NUMBER_ENTITY)
             elif level == "emergency":
                 message.set(INTENT, {"name": self.intent, "confidence": 1.0}, add_to_output=True)
-                self.add_setting(message, "EMERGENCY_NUMBER", NUMBER_ENTITY)
+                self.add_setting(message, "EMERGENCY_NUMBER", EMERGENCY_NUMBER_ENTITY)
             elif original.get("name") in NOT_MEDICAL_INTENTS:
                 # "thanks, and the pain wakes me every night": the finding, not the social intent, decides.
                 message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)

@@ -38,18 +38,19 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from core import scope
+from core.names import DESCRIBE_SYMPTOMS_INTENT, RED_FLAG_INTENT
 
 SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge"})
 PRIVACY = "forget_me"
 NOT_UNDERSTOOD = frozenset(scope.NOT_UNDERSTOOD_INTENTS)
 LOWER_BACK = scope.LOWER_BACK_INTENT
 SYMPTOM_QUESTION = scope.SYMPTOM_QUESTION_INTENT
-DESCRIBE = "describe_symptoms"
-REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({"describe_symptoms", "ask_causes"})
+DESCRIBE = DESCRIBE_SYMPTOMS_INTENT
+REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({DESCRIBE, "ask_causes"})
 
 
 MEDICAL = frozenset(
-    {"ask_causes", "ask_cause", "ask_treatment", "ask_prevention", "ask_when_doctor", DESCRIBE, "report_red_flag"}
+    {"ask_causes", "ask_cause", "ask_treatment", "ask_prevention", "ask_when_doctor", DESCRIBE, RED_FLAG_INTENT}
 )
 
 

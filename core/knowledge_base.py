@@ -17,30 +17,6 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from core.context import asserted_text
 from core.text import normalise, phrase_regex
 
-CAUSE_IDS: Tuple[str, ...] = (
-    "muscle_strain",
-    "neck_injury",
-    "cervical_dystonia",
-    "degenerative_disc_disease",
-    "herniated_disc",
-    "cervical_spondylosis",
-    "pinched_nerve",
-    "poor_posture",
-    "stress_anxiety",
-    "other_medical_conditions",
-    "infections",
-    "tumors",
-    "spinal_stenosis",
-    "osteoporosis",
-    "autoimmune_disorders",
-    "nutritional_deficiencies",
-    "referred_pain",
-    "medication_side_effects",
-    "nerve_damage",
-    "poor_ergonomics",
-    "dehydration",
-)
-LEVELS: Tuple[str, ...] = ("self_care", "see_doctor", "urgent", "emergency")
 SECTIONS: Tuple[str, ...] = ("Causes of Neck Spasms", "More Informations")
 
 FUZZY_MAX_WORDS = 40

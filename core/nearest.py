@@ -37,7 +37,7 @@ import numpy as np
 import yaml
 
 from core import encoder
-from core.knowledge_base import LEVELS
+from core.names import LEVELS
 
 logger = logging.getLogger(__name__)
 

@@ -13,15 +13,10 @@ import functools
 from typing import Optional
 
 from core import context
+from core.names import LOWER_BACK_INTENT, NOT_UNDERSTOOD_INTENTS, SYMPTOM_QUESTION_INTENT
 from core.text import normalise, words_regex
-from core.triage import SYMPTOM_QUESTION_INTENT
 
-# What the NLU says when it did not understand: the classifier's fallback and the trained out-of-scope intent.
-NOT_UNDERSTOOD_INTENTS = ("nlu_fallback", "out_of_scope")
-
-# The lower back's intent (learnt from data/nlu/lower_back.yml, also set by the gate).
-LOWER_BACK_INTENT = "lower_back_pain"
-__all__ = ["LOWER_BACK_INTENT", "SYMPTOM_QUESTION_INTENT"]
+__all__ = ["LOWER_BACK_INTENT", "NOT_UNDERSTOOD_INTENTS", "SYMPTOM_QUESTION_INTENT"]
 
 
 _rx = words_regex

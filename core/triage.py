@@ -17,26 +17,17 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, 
 
 from core import context, nearest
 from core.kb_loader import Checker
-from core.knowledge_base import LEVELS
 from core.lemma_matcher import NEAR, LemmaMatcher
+from core.names import CRISIS_LINE_ENTITY, EMERGENCY_NUMBER_ENTITY, LEVELS, MAX_TEXT, RULE_LEVELS
 from core.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
-# Intents that components set, never learnt from examples; both servers use them: the red-flag check
-# (components/red_flags.py) and the scope gate (components/scope_gate.py, a symptom asked as a question).
-EMERGENCY_INTENT = "emergency"
-CRISIS_INTENT = "crisis"
-SYMPTOM_QUESTION_INTENT = "symptom_question"
-COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT, SYMPTOM_QUESTION_INTENT})
 CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
 CRISIS = "crisis"  # the matcher label of crisis statements
-RULE_LEVELS = ("see_doctor", "urgent", "emergency")
-FINDINGS_SLOT = "red_flag_findings"  # the red-flag findings established in a conversation (domain.yml)
 # The default emergency number and crisis line are written once, as the initial values of their slots in
 # domain.yml: the Rasa server needs them there for the replies it sends without the action server.
 DOMAIN_PATH = pathlib.Path(__file__).resolve().parent.parent / "domain.yml"
 
-MAX_TEXT = 5000  # characters of a message that the matchers look at
 # Findings that are a history by nature ("I had cancer", "on steroids for years"): a past time does not cancel them.
 TIMELESS = frozenset({"cancer_history", "immunosuppressed", "osteoporosis_or_steroids", "older_age"})
 # Findings that say what the conversation is about, not a symptom: no context cancels them ("my neck is
@@ -277,13 +268,13 @@ def domain_default(slot: str) -> str:
 def emergency_number(env: Optional[Mapping[str, str]] = None) -> str:
     """The emergency number(s) named in replies; set ``EMERGENCY_NUMBER`` per deployment."""
     env = os.environ if env is None else env
-    return env.get("EMERGENCY_NUMBER", "").strip() or domain_default("emergency_number")
+    return env.get("EMERGENCY_NUMBER", "").strip() or domain_default(EMERGENCY_NUMBER_ENTITY)
 
 
 def crisis_line(env: Optional[Mapping[str, str]] = None) -> str:
     """The crisis line(s) named in the crisis response; set ``CRISIS_LINE`` per deployment."""
     env = os.environ if env is None else env
-    return env.get("CRISIS_LINE", "").strip() or domain_default("crisis_line")
+    return env.get("CRISIS_LINE", "").strip() or domain_default(CRISIS_LINE_ENTITY)
 
 
 def first_line(level: str, number: Optional[str] = None) -> str:

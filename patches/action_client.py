@@ -37,6 +37,7 @@ from rasa.shared.core.trackers import EventVerbosity
 from rasa.shared.exceptions import RasaException
 
 from components import red_flags
+from core.names import DESCRIBE_SYMPTOMS_INTENT, RED_FLAG_INTENT, SUGGEST_CAUSES_ACTION, TRIAGE_ACTION
 from patches.patching import Patch
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,8 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_action_server_down"
 RED_FLAG_RESPONSE = "utter_action_server_down_red_flag"
 # Messages that may describe a warning sign: their apology starts with the emergency instruction.
-RED_FLAG_INTENTS = frozenset({"report_red_flag", "describe_symptoms"})
-RED_FLAG_ACTIONS = frozenset({"action_triage", "action_suggest_causes"})
+RED_FLAG_INTENTS = frozenset({RED_FLAG_INTENT, DESCRIBE_SYMPTOMS_INTENT})
+RED_FLAG_ACTIONS = frozenset({TRIAGE_ACTION, SUGGEST_CAUSES_ACTION})
 
 
 def apology_for(action_name: str, intent: Optional[str], red_flag_level: Optional[str] = None) -> str:

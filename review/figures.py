@@ -16,13 +16,12 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import sqlalchemy as sa
 
 from actions.interview import FORM
-from core.knowledge_base import LEVELS
+from core.names import COMPONENT_INTENTS, CRISIS_SLOT, FINDINGS_SLOT, LEVELS
 from core.scope import NOT_UNDERSTOOD_INTENTS
-from core.triage import COMPONENT_INTENTS, FINDINGS_SLOT
 from review.store import Store
 
 LOW_CONFIDENCE = 0.5  # an intent below this is counted as not understood, whatever it is
-CRISIS = "crisis"
+CRISIS = CRISIS_SLOT  # the crisis reply (custom.crisis, the slot of the same name)
 MIX = (*LEVELS, CRISIS)  # the triage mix: the highest level a conversation reached that day
 DEACTIVATE = "action_deactivate_loop"
 STREAM_ROWS = 2000

@@ -43,7 +43,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.checklist import NONE_OF_THESE  # noqa: E402
-from core.knowledge_base import LEVELS  # noqa: E402
+from core.names import LEVELS  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "triage_eval"
 SETS = ("tuned", "unseen")

@@ -15,7 +15,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 sys.path.insert(0, str(ROOT))
-from core.triage import COMPONENT_INTENTS  # noqa: E402  (set by components/red_flags.py, not learnt)
+from core.names import COMPONENT_INTENTS  # noqa: E402  (set by components/red_flags.py, not learnt)
 
 NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
 

@@ -47,7 +47,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from actions.privacy import FORGET_ACTION
+from core.names import FORGET_ACTION
 
 logger = logging.getLogger(__name__)
 

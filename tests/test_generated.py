@@ -9,7 +9,8 @@ from typing import Dict, List, Tuple
 import pytest
 import yaml
 
-from core.knowledge_base import CAUSE_IDS, KnowledgeBase
+from core.kb_loader import cause_ids
+from core.knowledge_base import KnowledgeBase
 from core.text import normalise
 from scripts import generate_nlu
 
@@ -53,7 +54,7 @@ def test_every_annotated_cause_maps_to_a_kb_id_through_the_synonyms() -> None:
     ]
     assert len(annotated) > 60
     for text, value in annotated:
-        assert synonyms.get(value.lower()) in CAUSE_IDS, f"{value!r} in {text!r} is not a KB alias"
+        assert synonyms.get(value.lower()) in cause_ids(), f"{value!r} in {text!r} is not a KB alias"
 
 
 def test_every_cause_is_asked_about_in_the_training_data() -> None:
@@ -61,7 +62,7 @@ def test_every_cause_is_asked_about_in_the_training_data() -> None:
     asked = {
         synonyms.get(m.group(1).lower()) for i, t in _examples() if i == "ask_cause" for m in ANNOTATION.finditer(t)
     }
-    assert set(CAUSE_IDS) <= asked
+    assert set(cause_ids()) <= asked
 
 
 def test_no_example_appears_under_two_intents() -> None:
@@ -76,7 +77,7 @@ def test_every_intent_has_at_least_20_examples() -> None:
     counts: Dict[str, int] = {}
     for intent, _text in _examples():
         counts[intent] = counts.get(intent, 0) + 1
-    from core.triage import COMPONENT_INTENTS
+    from core.names import COMPONENT_INTENTS
 
     for intent in domain["intents"]:
         if intent not in COMPONENT_INTENTS:

@@ -1,0 +1,42 @@
+"""The names both servers use, defined once: triage levels, intents, actions, entities, slots, limits.
+
+domain.yml declares them (``tests/test_names.py`` checks that it does); the action server, the NLU
+components, the channels and the patches import them from here.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+# Triage levels, lowest to highest (design.md section 3).
+LEVELS: Tuple[str, ...] = ("self_care", "see_doctor", "urgent", "emergency")
+SELF_CARE, SEE_DOCTOR, URGENT, EMERGENCY = LEVELS
+RULE_LEVELS: Tuple[str, ...] = LEVELS[1:]  # the levels a red-flag rule can give
+
+# Intents set by the project's NLU components, never learnt by DIET.
+EMERGENCY_INTENT = "emergency"
+CRISIS_INTENT = "crisis"
+SYMPTOM_QUESTION_INTENT = "symptom_question"
+COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT, SYMPTOM_QUESTION_INTENT})
+
+# Learnt intents that the code refers to.
+RED_FLAG_INTENT = "report_red_flag"
+DESCRIBE_SYMPTOMS_INTENT = "describe_symptoms"
+LOWER_BACK_INTENT = "lower_back_pain"
+NOT_UNDERSTOOD_INTENTS: Tuple[str, ...] = ("nlu_fallback", "out_of_scope")
+
+# Custom actions that the Rasa server's code refers to.
+TRIAGE_ACTION = "action_triage"
+SUGGEST_CAUSES_ACTION = "action_suggest_causes"
+FORGET_ACTION = "action_forget_me"
+
+# Entities that fill the slots of the same name, which the static responses name.
+EMERGENCY_NUMBER_ENTITY = "emergency_number"
+CRISIS_LINE_ENTITY = "crisis_line"
+
+# Slots.
+FINDINGS_SLOT = "red_flag_findings"  # the red-flag findings established in a conversation
+TRIAGE_LEVEL_SLOT = "triage_level"
+CRISIS_SLOT = "crisis"
+
+MAX_TEXT = 5000  # characters of a message that the matchers look at
