@@ -273,6 +273,11 @@ RECOVERED = _rx(
     r"(\d+|two|three|four|five|ten|twenty) years))",
     r"(well|fine|better|recovered) (now|ever since|since then)",
     r"(fully|completely) recovered",
+    # "been clean 6 years", "sober for a decade now": a past use said to be over
+    r"(been|am|im|i m|i am|stayed|staying|kept|keeping|now|and) (clean|sober|dry|drug free|off drugs|off the drugs)"
+    r"( ever since| since then| now)?( for| for over| for about| nearly| almost| over)? "
+    r"((\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few|a couple of|several|many) "
+    r"(years?|decades?|months)|years|ages|a long time|a long while|a decade)",
     r"in a (really |very |much |so )?(good|better|great|happy|healthy|much better|good enough) place",
     r"(and|now|am|im|i m|i am|ive been|i ve been|been) (doing|keeping) (really |very |so |pretty )?"
     r"(well|fine|great|good)",
