@@ -397,6 +397,8 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("my pikin of 2 years dey hot, e no gree chop, e just dey weak like rag", "emergency"),
         ("I don dey lose weight anyhow, my cloth dey loose, my neck dey pain me", "urgent"),
         ("e no dey hot, na just neck pain", None),
+        ("Lagos dey hot well well today and my neck dey pain me small", None),
+        ("opened my eyes to the morning sun with a stiff neck from the pillow", None),
         ("I no get fever, my neck stiff small", None),
         # Tagalog-English: a motorbike accident, and "wala" / "hindi" deny
         ("naaksidente po sa motor my brother, his neck is very painful and his hands are numb", "emergency"),
