@@ -276,6 +276,10 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("she keeps telling me we'd be better off without her", True),
         ("worried about my dad, he's been giving his things away and says he won't need them", True),
         ("honestly we'd be better off without him, he never pays child support", False),
+        ("my friend said I'm better off without him since the break up, my neck is tense", False),
+        ("he keeps saying we'd all be better off without him", True),
+        ("I thought it would be quick to drop the kids off first", False),
+        ("spent all day on the roof looking down at the drop, I'm a roofer and my neck is sore", False),
         ("my ex is giving his stuff away to charity because he is moving", False),
         # a past use said to be over
         ("years ago I overdosed at a festival, been clean 6 years. now my neck aches from my phone", False),
