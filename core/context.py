@@ -114,6 +114,9 @@ FIGURES = _rx(
     r"(at (work|school|uni|college|the|my|practice|training|home)|"
     r"if i (leave|skip|go|call|take|dont come|miss|dont go|sneak))",
     r"(get|getting|stay|staying|be) fit",
+    # hair loss said as a fall ("hair fall problem": the fall masked, the hair kept), and the shampoo
+    r"(?<=hair )(fall|falls|falling|fell)",
+    r"head (and|n|&) shoulders( shampoo| anti dandruff)?",
     r"(gym|fitness|fit) (class|classes|session)",
 )
 
@@ -139,7 +142,7 @@ PSEUDO = _rx(
     r"(wasnt|was not|werent|were not|not|never) there (before|last|a (week|month|year) ago)",
     r"nothing (helps|helped|works|worked|is helping|is working|touches|seems to)",
     r"(doesnt|dont|didnt|isnt|arent|wont|not) (help|helping|helped|work|working|worked|touch|touching|do anything|"
-    r"doing anything|fade|fading|go away when|ease|easing|stop|stopping|go down)",
+    r"doing anything|go away when|ease|easing|stop|stopping|go down)",
     r"(wont|doesnt|isnt|not|didnt|hasnt|havent|wasnt) (feed|feeding|fed|eat|eating|eaten|drink|drinking|drunk|"
     r"settle|settling|settled|wake(?! me)|waking(?! me)|woken|respond|responding|stay awake|wee|weed|pee|peed)",
     r"not (doing|do) anything",
@@ -154,10 +157,14 @@ PSEUDO = _rx(
     r"(nothing|not) like (this|that) before",
     r"not (normal|right|okay|ok|good|great|well)",
     r"no one|nobody|not even",
+    # Nigerian Pidgin "no fit" (cannot) and "no gree" (refuses): an inability or a refusal, not a denial
+    r"no (dey )?(fit|gree)",
 )
 
 NEGATION_FORWARD = _rx(
     r"no",
+    # Tagalog-English ("wala naman fever po", "walang lagnat", "hindi naman masakit")
+    r"(wala|walang|hindi|hinde)( naman| pa| na| po)*",
     r"not",
     r"never",
     r"without",
@@ -273,6 +280,11 @@ RECOVERED = _rx(
     r"(\d+|two|three|four|five|ten|twenty) years))",
     r"(well|fine|better|recovered) (now|ever since|since then)",
     r"(fully|completely) recovered",
+    # "been clean 6 years", "sober for a decade now": a past use said to be over
+    r"(been|am|im|i m|i am|stayed|staying|kept|keeping|now|and) (clean|sober|dry|drug free|off drugs|off the drugs)"
+    r"( ever since| since then| now)?( for| for over| for about| nearly| almost| over)? "
+    r"((\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|a few|a couple of|several|many) "
+    r"(years?|decades?|months)|years|ages|a long time|a long while|a decade)",
     r"in a (really |very |much |so )?(good|better|great|happy|healthy|much better|good enough) place",
     r"(and|now|am|im|i m|i am|ive been|i ve been|been) (doing|keeping) (really |very |so |pretty )?"
     r"(well|fine|great|good)",
@@ -493,7 +505,7 @@ def analyse_sentence(raw: str) -> Sentence:
 
 _NEGATOR_WORD = re.compile(
     r"(?<![a-z0-9])(no|not|never|without|nor|neither|none|nothing|\w+nt|deny|denies|denied|"
-    r"free|negative|zero|0|nope|absence|cant|cannot)(?![a-z0-9])"
+    r"free|negative|zero|0|nope|absence|cant|cannot|wala|walang|hindi|hinde)(?![a-z0-9])"
 )
 
 

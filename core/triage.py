@@ -133,7 +133,9 @@ class RedFlags:
                     continue
                 inside = context.negated_inside(gap)
                 kind = sentence.modifier(start)
-                if (kind == "historical" and finding in TIMELESS) or finding in TOPICS:
+                if kind == "historical" and finding in TIMELESS:
+                    kind = None  # a history by nature; a denial between its words still counts
+                if finding in TOPICS:
                     kind, inside = None, False
                 if inside or kind is not None:
                     negated.add(finding)

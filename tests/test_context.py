@@ -30,6 +30,8 @@ def level(text: str) -> Optional[str]:
         "not numb or tingly anywhere",
         "I dont have a temperature and the light doesn't bother me, it's just a crick in my neck",
         "he doesn't have a fever and his neck isn't stiff",
+        # a history by nature, denied between its words
+        "years ago I tried party drugs at a festival, never injected anything, now my neck aches",
     ],
 )
 def test_negated_findings_do_not_count(text: str) -> None:
@@ -248,6 +250,40 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I was suicidal years ago and got through it but now I'm having those thoughts again", True),
         ("attempted suicide a long time ago and got through it with therapy, now I just have a sore neck", False),
         ("a long time ago I was suicidal and I still am", True),
+        # a railway, a road or a height as the way
+        ("the tracks are behind the house and I keep thinking about walking onto them", True),
+        ("I keep thinking about stepping in front of a train", True),
+        ("stood on the bridge looking down, thinking it would all be over quickly", True),
+        ("I walk along the train tracks to work and my neck hurts", False),
+        ("we were on the top floor of the car park looking down at the view, my neck is stiff", False),
+        ("I'm not thinking about walking onto the tracks, just a stiff neck", False),
+        ("I thought it would be quick to fix my posture", False),
+        # other Englishes
+        ("mi cyaan tek it nuh more, mi waan dead", True),
+        ("mi jus waan dead an done", True),
+        ("i cant take it no more, i want to be dead", True),
+        # a whole pack on purpose
+        ("swallowed the whole packet of my painkillers on purpose", True),
+        ("I took all my tablets deliberately", True),
+        ("I took the whole box of antibiotics like the doctor said", False),
+        ("I took all my tablets this morning as prescribed, neck still sore", False),
+        # goodbyes and a decision made; someone left better off with another
+        ("said my goodbyes to everyone and I'm at peace with it now", True),
+        ("the family would be better off with someone else, my mind is made up", True),
+        ("said my goodbyes to my gran before she died, my neck has been tense since", False),
+        ("my kids would be better off with their dad this weekend while I rest my neck", False),
+        # another person's statements and warning signs
+        ("she keeps telling me we'd be better off without her", True),
+        ("worried about my dad, he's been giving his things away and says he won't need them", True),
+        ("honestly we'd be better off without him, he never pays child support", False),
+        ("my friend said I'm better off without him since the break up, my neck is tense", False),
+        ("he keeps saying we'd all be better off without him", True),
+        ("I thought it would be quick to drop the kids off first", False),
+        ("spent all day on the roof looking down at the drop, I'm a roofer and my neck is sore", False),
+        ("my ex is giving his stuff away to charity because he is moving", False),
+        # a past use said to be over
+        ("years ago I overdosed at a festival, been clean 6 years. now my neck aches from my phone", False),
+        ("I overdosed two years ago, been clean 6 months but I'm thinking of doing it again", True),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
