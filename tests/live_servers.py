@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import pathlib
-import socket
 import subprocess
 import sys
 import threading
@@ -22,11 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Dict, Iterator, List
 from urllib.parse import parse_qs, urlsplit
 
-import requests
+from tests.servers import ROOT, Server, action_server, endpoints_file, free_port, rasa_server
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "neck-assistant.tar.gz"
-BIN = pathlib.Path(sys.executable).parent
+__all__ = ["ROOT", "FakePlatforms", "Stack", "start_stack"]
 
 # Test credentials for the platforms (not secrets of any real account).
 TELEGRAM_TOKEN = "123456789:AAtest-token-for-the-fake-telegram-api"
@@ -40,12 +37,6 @@ FACEBOOK_PAGE_TOKEN = "facebook-page-token-1"
 TWILIO_SID = "AC00000000000000000000000000000001"
 TWILIO_TOKEN = "twilio-auth-token-1"
 TWILIO_NUMBER = "+15550000000"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -174,21 +165,6 @@ class Stack:
     logs: Dict[str, pathlib.Path]
 
 
-def _wait(url: str, procs: Dict[str, subprocess.Popen], logs: Dict[str, pathlib.Path], timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for name, proc in procs.items():
-            if proc.poll() is not None:
-                raise RuntimeError(f"the {name} server exited early:\n{logs[name].read_text()[-4000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up in {timeout} s")
-
-
 def platform_env(fake: FakePlatforms, rasa_port: int) -> Dict[str, str]:
     """The environment that switches the four platforms on and points their API clients at ``fake``."""
     return {
@@ -212,57 +188,37 @@ def platform_env(fake: FakePlatforms, rasa_port: int) -> Dict[str, str]:
 
 
 def start_stack(tmp: pathlib.Path) -> Iterator[Stack]:
-    """Start everything; yields a ``Stack`` and stops the servers afterwards (a generator for a fixture)."""
-    if not MODEL.exists():
-        raise RuntimeError(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
+    """Start everything through ``tests/servers.py`` (the one way tests start servers); yields a ``Stack``
+    and stops the servers afterwards (a generator for a fixture)."""
     fake = FakePlatforms()
     fake_server = fake.serve()
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
-    env = {
-        **os.environ,
-        "RASA_TELEMETRY_ENABLED": "false",
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "WEB_PORT": str(web_port),
-        "WEB_HOST": "127.0.0.1",
-        **platform_env(fake, rasa_port),
-    }
-    env.pop("WEB_ALLOWED_ORIGINS", None)
-    endpoints = tmp / "endpoints.yml"
-    endpoints.write_text(f"action_endpoint:\n  url: http://127.0.0.1:{action_port}/webhook\n")
+    env = {"WEB_PORT": str(web_port), "WEB_HOST": "127.0.0.1", **platform_env(fake, rasa_port)}
     credentials = tmp / "credentials.yml"
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "channels.py"), "--out", str(credentials)], env=env, check=True
+        [sys.executable, str(ROOT / "scripts" / "channels.py"), "--out", str(credentials)],
+        env={**os.environ, **env},
+        check=True,
     )
-    rasa = BIN / "rasa"
-    commands = {
-        "action": [str(rasa), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        "rasa": [  # the project's entry point (patches, then Rasa), as make run starts it
-            sys.executable, str(ROOT / "scripts" / "run_rasa.py"), "run", "--model", str(MODEL),
-            "--endpoints", str(endpoints), "--credentials", str(credentials),
-            "--interface", "127.0.0.1", "--port", str(rasa_port),
-        ],
-        "web": [
-            sys.executable, str(ROOT / "scripts" / "web_server.py"), "--host", "127.0.0.1", "--port", str(web_port),
-            "--socket-url", f"http://127.0.0.1:{rasa_port}",
-        ],
-    }  # fmt: skip
-    logs = {name: tmp / f"{name}.log" for name in commands}
-    procs: Dict[str, subprocess.Popen] = {}
+    endpoints = endpoints_file(tmp / "endpoints.yml", ACTION_PORT=str(action_port), TRACKER_STORE="memory")
+    rasa = rasa_server(tmp, rasa_port, endpoints, credentials=credentials)
+    rasa.env.update(env)
+    web_command = [
+        sys.executable, str(ROOT / "scripts" / "web_server.py"), "--host", "127.0.0.1", "--port", str(web_port),
+        "--socket-url", f"http://127.0.0.1:{rasa_port}",
+    ]  # fmt: skip
+    web = Server("web page server", web_command, tmp / "web.log", f"http://127.0.0.1:{web_port}/", env)
+    servers = [action_server(tmp, action_port), web, rasa]
+    for server in servers:
+        server.env["WEB_ALLOWED_ORIGINS"] = None  # the web server's own origin only
     try:
-        for name, cmd in commands.items():
-            procs[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=env, stdout=logs[name].open("w"), stderr=subprocess.STDOUT
-            )
-        _wait(f"http://127.0.0.1:{action_port}/health", procs, logs)
-        _wait(f"http://127.0.0.1:{web_port}/", procs, logs)
-        _wait(f"http://127.0.0.1:{rasa_port}/", procs, logs)
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        logs = {"action": servers[0].log, "web": web.log, "rasa": rasa.log}
         yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{web_port}", fake, logs)
     finally:
-        for proc in procs.values():
-            proc.terminate()
-        for proc in procs.values():
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        for server in reversed(servers):
+            server.stop()
         fake_server.shutdown()

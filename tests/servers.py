@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Mapping, Optional
 
 import pytest
 import requests
@@ -42,7 +42,7 @@ def missing_service(reason: str) -> None:
 
 
 class Server:
-    """One server process with its log file."""
+    """One server process with its log file (``env``: added to the environment; a None value unsets it)."""
 
     def __init__(
         self,
@@ -50,10 +50,11 @@ class Server:
         command: List[str],
         log: pathlib.Path,
         health: str,
-        env: Dict[str, str],
+        env: Mapping[str, Optional[str]],
         cwd: pathlib.Path = ROOT,
     ) -> None:
-        self.name, self.command, self.log, self.health, self.env, self.cwd = name, command, log, health, env, cwd
+        self.name, self.command, self.log, self.health, self.cwd = name, command, log, health, cwd
+        self.env: Dict[str, Optional[str]] = dict(env)
         self.proc: Optional[subprocess.Popen] = None
 
     def start(self) -> Server:
@@ -61,7 +62,7 @@ class Server:
             self.proc = subprocess.Popen(
                 self.command,
                 cwd=self.cwd,
-                env={**os.environ, **BASE_ENV, **self.env},
+                env={k: v for k, v in {**os.environ, **BASE_ENV, **self.env}.items() if v is not None},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -113,7 +114,12 @@ def action_server(tmp: pathlib.Path, port: int) -> Server:
 
 
 def rasa_server(
-    tmp: pathlib.Path, port: int, endpoints: pathlib.Path, extra_args: Optional[List[str]] = None, **env: str
+    tmp: pathlib.Path,
+    port: int,
+    endpoints: pathlib.Path,
+    extra_args: Optional[List[str]] = None,
+    credentials: pathlib.Path = ROOT / "credentials.yml",
+    **env: str,
 ) -> Server:
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (`make test` trains it first)")
@@ -126,7 +132,7 @@ def rasa_server(
         "--endpoints",
         str(endpoints),
         "--credentials",
-        str(ROOT / "credentials.yml"),
+        str(credentials),
         "--interface",
         "127.0.0.1",
         "--port",
