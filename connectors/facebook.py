@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.fallback_text import buttons_as_text, custom_as_text, env_url
+from connectors.turn_gate import gated
 
 logger = logging.getLogger(__name__)
 MAX_QUICK_REPLIES = 13
@@ -88,6 +89,7 @@ class Messenger(RasaMessenger):
 
 class FacebookInput(RasaFacebookInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        on_new_message = gated(on_new_message)
         fb_webhook = Blueprint("fb_webhook", __name__)
 
         @fb_webhook.route("/", methods=["GET"])

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 
-from rasa.core.channels.channel import OutputChannel
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.slack import SlackBot as RasaSlackBot
 from rasa.core.channels.slack import SlackInput as RasaSlackInput
+from sanic import Blueprint
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.fallback_text import custom_as_text, env_url
+from connectors.turn_gate import gated
 
 
 class SlackBot(RasaSlackBot):
@@ -37,5 +39,8 @@ class SlackBot(RasaSlackBot):
 
 
 class SlackInput(RasaSlackInput):
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(gated(on_new_message))
+
     def get_output_channel(self, channel: Optional[str] = None, thread_id: Optional[str] = None) -> OutputChannel:
         return SlackBot(self.slack_token, channel or self.slack_channel, thread_id, self.proxy)

@@ -22,6 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.fallback_text import custom_as_text, env_url
+from connectors.turn_gate import gated
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -65,7 +66,7 @@ class TelegramInput(RasaTelegramInput):
         return bool(self.secret_token) and hmac.compare_digest(given.encode(), self.secret_token.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(gated(on_new_message))
 
         @webhook.middleware("request")
         async def check_secret(request: Request) -> Optional[HTTPResponse]:

@@ -22,6 +22,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest.api import Api
 
 from connectors.fallback_text import buttons_as_text, custom_as_text, env_url
+from connectors.turn_gate import gated
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class TwilioInput(RasaTwilioInput):
         return bool(RequestValidator(self.auth_token).validate(self.webhook_url or request.url, params, signature))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(gated(on_new_message))
 
         @webhook.middleware("request")
         async def check_signature(request: Request) -> Optional[HTTPResponse]:

@@ -27,6 +27,8 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from connectors.turn_gate import gated
+
 
 def default_origins(env: Optional[Dict[str, str]] = None) -> List[str]:
     """The web page served by ``make run``: http://127.0.0.1:WEB_PORT and http://localhost:WEB_PORT."""
@@ -93,7 +95,7 @@ class WebChatInput(SocketIOInput):
         return WebChatOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(gated(on_new_message))
         sio = self.sio
         assert sio is not None
         sio.eio.cors_allowed_origins = getattr(self, "cors_allowed_origins", None) or allowed_origins(None)

@@ -8,13 +8,13 @@ and tested against (``RASA_VERSION``): the server then runs stock Rasa and says 
 
 - ``action_client``: an apology (with the emergency instruction first when the message carried a red
   flag) when the action server is down; lean action calls.
-- ``turn_gate``: a few turns at a time per process, the others queued in arrival order.
 - ``graph_runner``: the prediction graph run from a cached plan instead of through dask.
 - ``http_session``: kept-alive connections to the action server instead of one per call.
 - ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
 
 Each has a test against stock Rasa's outputs (tests/test_<name>.py). What has a seam is not here: DIET's
-faster prediction is a DIETClassifier subclass named in config.yml (``components/fast_diet.py``).
+faster prediction is a DIETClassifier subclass named in config.yml (``components/fast_diet.py``), and the
+turn gate (a few turns at a time per process) is part of the project's channels (``connectors/turn_gate.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import List, Optional
 logger = logging.getLogger(__name__)
 
 RASA_VERSION = "3.6.21"  # the version every patch was written for and tested against
-NAMES = ("action_client", "turn_gate", "graph_runner", "http_session", "nlu_thread")
+NAMES = ("action_client", "graph_runner", "http_session", "nlu_thread")
 _installed: List[str] = []
 
 

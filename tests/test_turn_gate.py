@@ -1,13 +1,23 @@
-"""The turn gate (patches/turn_gate.py): at most RASA_CONCURRENT_TURNS turns at once, the rest in arrival order."""
+"""The turn gate (connectors/turn_gate.py): at most RASA_CONCURRENT_TURNS turns at once, the rest in
+arrival order, in front of every project channel."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 from typing import Any, List
 
 import pytest
+from rasa.core.run import _create_single_channel
 
-from patches import turn_gate
+from connectors import turn_gate
+from scripts.channels import build
+from tests import live_servers
+
+
+@pytest.fixture(autouse=True)
+def fresh_gates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(turn_gate, "_gates", type(turn_gate._gates)())  # a gate with this test's setting
 
 
 @pytest.mark.parametrize(
@@ -26,7 +36,7 @@ async def test_at_most_n_turns_run_at_once_and_the_rest_start_in_arrival_order(
     running, peak = 0, 0
     started: List[Any] = []
 
-    async def processing(agent: Any, message: Any) -> List[str]:  # stands in for Rasa's whole turn
+    async def processing(message: Any) -> List[str]:  # stands in for Rasa's whole turn
         nonlocal running, peak
         started.append(message)
         running += 1
@@ -35,9 +45,8 @@ async def test_at_most_n_turns_run_at_once_and_the_rest_start_in_arrival_order(
         running -= 1
         return [f"reply to {message}"]
 
-    monkeypatch.setattr(turn_gate, "_original_handle_message", processing)
-    monkeypatch.setattr(turn_gate, "_gates", type(turn_gate._gates)())  # a fresh gate with this setting
-    replies = await asyncio.gather(*(turn_gate.handle_message(None, i) for i in range(12)))
+    handle = turn_gate.gated(processing)
+    replies = await asyncio.gather(*(handle(i) for i in range(12)))
     assert replies == [[f"reply to {i}"] for i in range(12)]
     assert peak == turns
     assert started == list(range(12))
@@ -46,13 +55,43 @@ async def test_at_most_n_turns_run_at_once_and_the_rest_start_in_arrival_order(
 async def test_a_failing_turn_frees_its_place(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(turn_gate.ENV, "1")
 
-    async def processing(agent: Any, message: Any) -> str:
+    async def processing(message: Any) -> str:
         if message == "bad":
             raise RuntimeError("boom")
         return "ok"
 
-    monkeypatch.setattr(turn_gate, "_original_handle_message", processing)
-    monkeypatch.setattr(turn_gate, "_gates", type(turn_gate._gates)())
+    handle = turn_gate.gated(processing)
     with pytest.raises(RuntimeError):
-        await turn_gate.handle_message(None, "bad")
-    assert await asyncio.wait_for(turn_gate.handle_message(None, "next"), 1) == "ok"
+        await handle("bad")
+    assert await asyncio.wait_for(handle("next"), 1) == "ok"
+
+
+def test_every_project_channel_puts_its_messages_behind_the_gate(
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
+    """Each channel the credentials generator can switch on (all platforms configured), created as Rasa
+    creates it, hands its routes the gated ``on_new_message``."""
+    fake = live_servers.FakePlatforms()  # Telegram registers its webhook when its routes are built
+    server = fake.serve()
+    request.addfinalizer(server.shutdown)
+    env = live_servers.platform_env(fake, 5005)
+    for variable, value in env.items():  # the API URLs are read from the environment, as in the server
+        monkeypatch.setenv(variable, value)
+    credentials, enabled = build(env)
+    assert len(credentials) == 6 and len(enabled) == 4
+    wrapped: List[Any] = []
+
+    def recording(on_new_message: Any) -> Any:
+        wrapped.append(on_new_message)
+        return turn_gate.gated(on_new_message)
+
+    for name in credentials:
+        monkeypatch.setattr(importlib.import_module(name.rsplit(".", 1)[0]), "gated", recording)
+
+    async def on_new_message(message: Any) -> None:
+        return None
+
+    for name, settings in credentials.items():
+        before = len(wrapped)
+        _create_single_channel(name, settings).blueprint(on_new_message)
+        assert wrapped[before:] == [on_new_message], f"{name} does not gate its messages"

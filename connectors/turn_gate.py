@@ -11,9 +11,10 @@ NLU thread (``patches/nlu_thread.py``), one turn on the event loop, others waiti
 server. Against 2, it gave about 9 % more messages per second at the same or lower p95 (five paired
 ``make bench`` runs).
 
-The gate wraps ``Agent.handle_message``, which every channel (REST, socket.io, Telegram, ...) calls,
-outside Rasa's per-conversation lock, so a queued message holds no lock. ``install()`` is called by
-``patches.install`` when the project's Rasa server starts (``scripts/run_rasa.py``).
+The gate is part of the project's channels, Rasa's seam for how messages come in: each channel in
+``connectors/`` (REST, web chat, Telegram, Slack, Facebook Messenger, Twilio) hands its ``blueprint``
+the ``on_new_message`` callback wrapped by :func:`gated`. The wait happens before Rasa's
+per-conversation lock, so a queued message holds no lock. One gate per event loop (per process).
 """
 
 from __future__ import annotations
@@ -22,11 +23,7 @@ import asyncio
 import logging
 import os
 import weakref
-from typing import Any, Optional
-
-from rasa.core.agent import Agent
-
-from patches.patching import Patch
+from typing import Any, Awaitable, Callable, Optional, TypeVar
 
 logger = logging.getLogger(__name__)
 
@@ -59,11 +56,16 @@ def _gate() -> asyncio.Semaphore:
     return gate
 
 
-async def handle_message(self: Agent, message: Any) -> Any:
-    async with _gate():
-        return await _original_handle_message(self, message)
+T = TypeVar("T")
 
 
-_patch = Patch(Agent, "handle_message", handle_message)
-_original_handle_message = _patch.original
-install = _patch.install
+def gated(on_new_message: Callable[[Any], Awaitable[T]]) -> Callable[[Any], Awaitable[T]]:
+    """``on_new_message`` behind the process's turn gate: at most ``concurrent_turns()`` at once, the
+    others started in arrival order."""
+
+    async def on_new_message_gated(message: Any) -> T:
+        async with _gate():
+            return await on_new_message(message)
+
+    on_new_message_gated.gated = True  # type: ignore[attr-defined]
+    return on_new_message_gated
