@@ -27,7 +27,7 @@ from actions.base import (
 )
 from core.kb_loader import get_general, get_kb
 from core.knowledge_base import Suggestion
-from core.names import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, LEVELS
+from core.names import CRISIS_INTENT, EMERGENCY_INTENT, FINDINGS_SLOT, LEVELS, QUESTION_INTENTS
 from core.text import normalise
 from core.triage import assess, first_line, get_red_flags
 
@@ -248,11 +248,7 @@ def answers_in(description: str) -> Dict[str, str]:
 # step with the `not_intent` lists of the interview slots in domain.yml.
 INTERRUPTING_INTENTS = frozenset(
     {
-        "ask_causes",
-        "ask_cause",
-        "ask_treatment",
-        "ask_prevention",
-        "ask_when_doctor",
+        *QUESTION_INTENTS,
         "help",
         "bot_challenge",
         "forget_me",

@@ -4,7 +4,7 @@ TensorFlow's per-call argument handling.
 Rasa wraps a model's ``predict_step`` in a ``tf.function`` with one input signature (every dimension
 but the last left open), so one concrete TensorFlow graph serves every message. Calling the
 ``tf.function`` still canonicalises, checks and casts the nested inputs against that signature on
-every call: about a third of the time of a DIET prediction for one short message.
+every call, a large share of the time of a DIET prediction for one short message (README, "Benchmark").
 
 When the component is loaded for prediction, its model's ``_rasa_predict`` (an attribute of that one
 model object, not of Rasa's class) becomes :func:`rasa_predict`, which calls the same concrete graph

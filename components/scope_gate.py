@@ -38,7 +38,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from core import scope
-from core.names import DESCRIBE_SYMPTOMS_INTENT, RED_FLAG_INTENT
+from core.names import DESCRIBE_SYMPTOMS_INTENT, QUESTION_INTENTS, RED_FLAG_INTENT
 
 SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge"})
 PRIVACY = "forget_me"
@@ -49,9 +49,7 @@ DESCRIBE = DESCRIBE_SYMPTOMS_INTENT
 REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({DESCRIBE, "ask_causes"})
 
 
-MEDICAL = frozenset(
-    {"ask_causes", "ask_cause", "ask_treatment", "ask_prevention", "ask_when_doctor", DESCRIBE, RED_FLAG_INTENT}
-)
+MEDICAL = frozenset({*QUESTION_INTENTS, DESCRIBE, RED_FLAG_INTENT})
 
 
 def decide(intent: str, text: str, ranking: Sequence[str] = ()) -> Optional[str]:

@@ -3,13 +3,11 @@
 Rasa starts every incoming message as soon as it arrives. One turn is mostly CPU work in the one
 Python thread (NLU, policies, the tracker store), with a pause while the action server answers, so
 ten turns started together share the CPU in slices and finish together, late; a turn with several
-custom actions waits for a slice after each one. Under ``make bench`` (10 concurrent conversations,
-one process) p95 latency was 3-4 times the median for that reason. Letting ``RASA_CONCURRENT_TURNS``
-turns run at once and queueing the rest first come, first served, kept throughput and cut p95 to about
-1.3 times the median (README, "Benchmark"). The default is 4: one turn's message in TensorFlow on the
-NLU thread (``patches/nlu_thread.py``), one turn on the event loop, others waiting for the action
-server. Against 2, it gave about 9 % more messages per second at the same or lower p95 (five paired
-``make bench`` runs).
+custom actions waits for a slice after each one, so the slowest replies are several times the median.
+Letting ``RASA_CONCURRENT_TURNS`` turns run at once and queueing the rest first come, first served,
+keeps throughput and brings the slowest replies close to the median (README, "Benchmark", has the
+measurements). The default is 4: one turn's message in TensorFlow on the NLU thread
+(``patches/nlu_thread.py``), one turn on the event loop, others waiting for the action server.
 
 The gate is part of the project's channels, Rasa's seam for how messages come in: each channel in
 ``connectors/`` (REST, web chat, Telegram, Slack, Facebook Messenger, Twilio) hands its ``blueprint``

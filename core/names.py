@@ -20,6 +20,7 @@ SYMPTOM_QUESTION_INTENT = "symptom_question"
 COMPONENT_INTENTS = frozenset({EMERGENCY_INTENT, CRISIS_INTENT, SYMPTOM_QUESTION_INTENT})
 
 # Learnt intents that the code refers to.
+QUESTION_INTENTS: Tuple[str, ...] = ("ask_causes", "ask_cause", "ask_treatment", "ask_prevention", "ask_when_doctor")
 RED_FLAG_INTENT = "report_red_flag"
 DESCRIBE_SYMPTOMS_INTENT = "describe_symptoms"
 LOWER_BACK_INTENT = "lower_back_pain"

@@ -12,7 +12,7 @@ cosine similarity >= ``THRESHOLD`` and the emergencies hold at least ``SHARE`` o
 ``K`` nearest (controls that read alike, "no fever, just a stiff neck", pull it down); the rule is the
 one the emergencies among them fire most. The engine then counts it as a finding, with its reason, and
 says how it was found. The thresholds were chosen on the tuned cases, each scored against the cases of
-the other files (leave one file out), for at most 2 % of the controls; ``scripts/experiments/
+the other files (leave one file out), so that few controls are asked about; ``scripts/experiments/
 nearest_lofo.py`` prints those figures.
 
 The case vectors are computed once and cached under ``build/nearest/`` (``python -m core.nearest``,

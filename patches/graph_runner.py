@@ -3,8 +3,8 @@
 Rasa runs its graph twice or more per message (once to parse it, once per predicted action) through
 ``DaskGraphRunner.run``, which each time walks the schema to find the nodes the targets need (a
 recursion that visits shared ancestors once per path), builds a dask graph and hands it to dask's
-local scheduler. Under ``make bench`` that bookkeeping was about a tenth of the Rasa server's CPU
-time, as much as the tracker store. The nodes themselves are cheap to call in order.
+local scheduler. Under ``make bench`` that bookkeeping was a noticeable share of the Rasa server's CPU
+time (README, "Benchmark"). The nodes themselves are cheap to call in order.
 
 ``install()`` replaces ``DaskGraphRunner.run`` with :func:`run`, which computes the execution order of
 each set of targets once (a depth-first topological order over the same schema) and then calls the

@@ -1,7 +1,7 @@
 """Message parsing on its own thread, so TensorFlow runs beside the event loop instead of inside it.
 
 Rasa parses a message (the NLU graph: spaCy, featurizers, DIET, the red-flag check) synchronously in
-the event loop's thread. DIET's TensorFlow graph, about a fifth of a turn's CPU time, does not hold
+the event loop's thread. DIET's TensorFlow graph, a good part of a turn's CPU time, does not hold
 Python's GIL while it runs, but nothing else can use that time: the loop is blocked in the call.
 
 ``install()`` replaces ``MessageProcessor.parse_message`` with :func:`parse_message`, which is Rasa's

@@ -12,15 +12,15 @@
 - **SQLite.** The folder of the database file is created if needed (``var/`` by default). Connections
   are pooled (SQLAlchemy 1.4 opens a new SQLite connection per session otherwise) and use the
   write-ahead log.
-- **Speed** (profiled under ``make bench``: reading and writing the tracker was about a third of the
-  Rasa server's time per message). Each saved tracker is kept in memory (``cache_size`` conversations,
-  least recently used dropped), and the next turn of that conversation uses it after one indexed query
-  shows the stored rows are still exactly those the cached tracker was saved with (their number, last
-  id and last timestamp), so several Rasa instances sharing the database stay correct. A tracker is
-  handed out once (taken from the cache), so a turn that fails before saving leaves nothing stale.
-  Saving appends the events after those the tracker was read with, instead of counting the stored
-  rows first. With an event broker configured the cache is off (Rasa compares the stored tracker
-  with the new one to find the events to publish).
+- **Speed** (profiled under ``make bench``: reading and writing the tracker was a large share of the
+  Rasa server's time per message; README, "Benchmark"). Each saved tracker is kept in memory
+  (``cache_size`` conversations, least recently used dropped), and the next turn of that conversation
+  uses it after one indexed query shows the stored rows are still exactly those the cached tracker was
+  saved with (their number, last id and last timestamp), so several Rasa instances sharing the database
+  stay correct. A tracker is handed out once (taken from the cache), so a turn that fails before saving
+  leaves nothing stale. Saving appends the events after those the tracker was read with, instead of
+  counting the stored rows first. With an event broker configured the cache is off (Rasa compares the
+  stored tracker with the new one to find the events to publish).
 
 Selected in the endpoints file (``scripts/make_endpoints.py`` writes it from environment variables):
 
