@@ -13,11 +13,11 @@ from actions import replies
 from actions.base import MedicalAction, ask_checklist, message_text
 from actions.interview import MAX_ANSWER, answers_in
 from actions.replies import button
-from core import kb_search, scope, second_request
+from core import kb_search, second_request
 from core.checklist import may_be_a_warning_sign
 from core.kb_loader import get_general
 from core.knowledge_base import Cause, KnowledgeBase, Suggestion
-from core.names import CRISIS_INTENT
+from core.names import CRISIS_INTENT, SYMPTOM_QUESTION_INTENT
 from core.triage import Assessment
 
 # Quick replies when a description names no trigger: (title, trigger entity value). Each value
@@ -131,7 +131,7 @@ class ActionSuggestCauses(MedicalAction):
     ) -> List[EventType]:
         text = message_text(tracker)
         found = kb.suggest(text)
-        asked = (tracker.latest_message.get("intent") or {}).get("name") == scope.SYMPTOM_QUESTION_INTENT
+        asked = (tracker.latest_message.get("intent") or {}).get("name") == SYMPTOM_QUESTION_INTENT
         if found and asked:
             return self.answer_then_offer(dispatcher, tracker, text, found)
         if not found:

@@ -38,13 +38,20 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from core import scope
-from core.names import DESCRIBE_SYMPTOMS_INTENT, QUESTION_INTENTS, RED_FLAG_INTENT
+from core.names import (
+    DESCRIBE_SYMPTOMS_INTENT,
+    LOWER_BACK_INTENT,
+    NOT_UNDERSTOOD_INTENTS,
+    QUESTION_INTENTS,
+    RED_FLAG_INTENT,
+    SYMPTOM_QUESTION_INTENT,
+)
 
 SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge"})
 PRIVACY = "forget_me"
-NOT_UNDERSTOOD = frozenset(scope.NOT_UNDERSTOOD_INTENTS)
-LOWER_BACK = scope.LOWER_BACK_INTENT
-SYMPTOM_QUESTION = scope.SYMPTOM_QUESTION_INTENT
+NOT_UNDERSTOOD = frozenset(NOT_UNDERSTOOD_INTENTS)
+LOWER_BACK = LOWER_BACK_INTENT
+SYMPTOM_QUESTION = SYMPTOM_QUESTION_INTENT
 DESCRIBE = DESCRIBE_SYMPTOMS_INTENT
 REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({DESCRIBE, "ask_causes"})
 

@@ -9,7 +9,7 @@ None when the weights are not installed, and callers then do without.
 
 ``Encoder._one`` is the network in NumPy, written out layer by layer: the reference. Messages are
 encoded by the same network as one XLA-compiled TensorFlow function (``Compiled``), which fuses the
-element-wise steps and multiplies with oneDNN: well over twice as fast on one core. Its input is
+element-wise steps and multiplies with oneDNN, much faster on one core. Its input is
 padded to one of ``BUCKETS`` lengths (one compilation each), with the padding masked out of the
 attention and of the mean, so the vectors are the reference's to float rounding (a test compares
 them). Without TensorFlow, or if compiling fails, the NumPy network is used.
@@ -194,7 +194,6 @@ class Compiled:
     """``Encoder._one`` as one XLA-compiled TensorFlow function of padded token ids."""
 
     def __init__(self, encoder: Encoder) -> None:
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up notes stay out of the log
         import tensorflow as tf
 
         try:  # one thread, like BLAS; TensorFlow refuses once its runtime has started (it keeps its setting)

@@ -17,7 +17,7 @@ A phrase word of four letters or more also matches longer words that start with 
 
 "A ~ B" phrases (A and B in either order, at most ``NEAR_GAP`` words apart; "A ~ B ~ C" chains three)
 match each part as exact token sequences and pair the parts here: the same matches as patterns with
-optional gap tokens, about three times faster.
+optional gap tokens, and faster.
 
 Every pattern is a sequence of exact token keys, so the sequences are kept in a trie (``PhraseTrie``)
 walked from each token: the same matches as spaCy's ``Matcher`` given the same patterns (a test

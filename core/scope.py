@@ -13,11 +13,8 @@ import functools
 from typing import Optional
 
 from core import context
-from core.names import LOWER_BACK_INTENT, NOT_UNDERSTOOD_INTENTS, SYMPTOM_QUESTION_INTENT
+from core.names import DESCRIBE_SYMPTOMS_INTENT
 from core.text import normalise, words_regex
-
-__all__ = ["LOWER_BACK_INTENT", "NOT_UNDERSTOOD_INTENTS", "SYMPTOM_QUESTION_INTENT"]
-
 
 _rx = words_regex
 
@@ -233,4 +230,4 @@ def medical_intent(text: str) -> str:
         return "ask_prevention"
     if TREATMENT.search(t) and (medical_question(text) or is_question(text)):
         return "ask_treatment"
-    return "describe_symptoms"
+    return DESCRIBE_SYMPTOMS_INTENT

@@ -16,8 +16,7 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import sqlalchemy as sa
 
 from actions.interview import FORM
-from core.names import COMPONENT_INTENTS, CRISIS_SLOT, FINDINGS_SLOT, LEVELS
-from core.scope import NOT_UNDERSTOOD_INTENTS
+from core.names import COMPONENT_INTENTS, CRISIS_SLOT, FINDINGS_SLOT, LEVELS, NOT_UNDERSTOOD_INTENTS
 from review.store import Store
 
 LOW_CONFIDENCE = 0.5  # an intent below this is counted as not understood, whatever it is
