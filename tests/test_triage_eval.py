@@ -69,8 +69,8 @@ def test_unseen_set_end_to_end_keeps_its_figures(unseen: List[Outcome]) -> None:
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# The unseen set is round 11 (313 cases written blind from design.md), scored before the changes it
-# judges: recall 0.900, crises 23/31, false alarms 5/89; the recall target is 0.95. These floors
+# The unseen folder holds rounds 11 and 12 (313 and 324 cases written blind from design.md), each scored
+# before the changes it judges (tests/triage_eval/scores/); the recall target is 0.95. These floors
 # only stop it getting worse; the targets stay in the README.
 UNSEEN_FLOORS = {"emergency recall": 0.82, "crisis handled": 0.60}
 UNSEEN_CEILINGS = {"false alarms (controls)": 0.08}
