@@ -34,6 +34,8 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from core.names import NON_ENGLISH_INTENT
+
 INTENT_RANKING = "intent_ranking"
 WORD = re.compile(r"[^\W\d_]+")
 VOCABULARY_FILE = "english_vocabulary.json"
@@ -94,7 +96,7 @@ class LanguageGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"intent": "non_english", "languages": DEFAULT_LANGUAGES}
+        return {"intent": NON_ENGLISH_INTENT, "languages": DEFAULT_LANGUAGES}
 
     def __init__(
         self,

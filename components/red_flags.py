@@ -41,28 +41,13 @@ from core.names import (
     EMERGENCY_INTENT,
     EMERGENCY_NUMBER_ENTITY,
     MAX_TEXT,
+    NOT_MEDICAL_INTENTS,
     RED_FLAG_INTENT,
 )
 from core.triage import Assessment, assess, crisis_in, crisis_matcher, get_red_flags
 
 logger = logging.getLogger(__name__)
 
-# Intents whose answer gives no medical check (static replies): a finding below emergency in such a
-# message turns it into report_red_flag, so that action_triage escalates it.
-NOT_MEDICAL_INTENTS = frozenset(
-    {
-        "greet",
-        "goodbye",
-        "thank",
-        "affirm",
-        "deny",
-        "bot_challenge",
-        "help",
-        "forget_me",
-        "out_of_scope",
-        "nlu_fallback",
-    }
-)
 PARSE_KEY = "red_flags"  # what the check found, in the parse data (read by patches/action_client.py)
 
 

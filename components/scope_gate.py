@@ -40,15 +40,17 @@ from rasa.shared.nlu.training_data.message import Message
 from core import scope
 from core.names import (
     DESCRIBE_SYMPTOMS_INTENT,
+    FORGET_INTENT,
     LOWER_BACK_INTENT,
     NOT_UNDERSTOOD_INTENTS,
     QUESTION_INTENTS,
     RED_FLAG_INTENT,
+    SOCIAL_INTENTS,
     SYMPTOM_QUESTION_INTENT,
 )
 
-SOCIAL = frozenset({"greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge"})
-PRIVACY = "forget_me"
+SOCIAL = frozenset(SOCIAL_INTENTS)
+PRIVACY = FORGET_INTENT
 NOT_UNDERSTOOD = frozenset(NOT_UNDERSTOOD_INTENTS)
 LOWER_BACK = LOWER_BACK_INTENT
 SYMPTOM_QUESTION = SYMPTOM_QUESTION_INTENT

@@ -118,6 +118,9 @@ FIGURES = _rx(
     r"(?<=hair )(fall|falls|falling|fell)",
     r"head (and|n|&) shoulders( shampoo| anti dandruff)?",
     r"(gym|fitness|fit) (class|classes|session)",
+    # clenching or grinding the teeth (at night, under stress): not a locked jaw nor a twisted neck
+    r"(clenching|clench|clenches|grinding|grind|grinds) (my |his |her |their |the )?(teeth|jaw)"
+    r"( (at night|in (my|his|her|their) sleep|while (i|he|she|they) sleep|when (i|he|she|they) sleep))?",
 )
 
 
@@ -159,10 +162,15 @@ PSEUDO = _rx(
     r"no one|nobody|not even",
     # Nigerian Pidgin "no fit" (cannot) and "no gree" (refuses): an inability or a refusal, not a denial
     r"no (dey )?(fit|gree)",
+    # Tagalog "hindi/di maka-" (cannot ...), "di mapigilan" (cannot stop it): an inability, not a denial
+    r"(hindi|hinde|di)( ako| ko| siya| sya| na| pa| po)* "
+    r"(maka\w+|mapigil\w*|mabuka\w*|maigalaw\w*|magalaw\w*|nawawala)",
 )
 
 NEGATION_FORWARD = _rx(
     r"no",
+    # Scots "nae fever", Jamaican Patois "mi nuh have nuh fever"
+    r"nae|nuh",
     # Tagalog-English ("wala naman fever po", "walang lagnat", "hindi naman masakit")
     r"(wala|walang|hindi|hinde)( naman| pa| na| po)*",
     r"not",
@@ -231,11 +239,14 @@ HISTORICAL = _rx(
     r"(a|one|two|three|four|five|six|few|couple of|several|many|\d+) (months|month|years|year|decades|decade) (ago|"
     r"back|earlier|before)",
     r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
-    r"(?<!than )(?<!than it )(?<!than i )(?<!than they )(?<!than he )(?<!than she )(?<!than we )used to",
+    r"(?<!than )(?<!than it )(?<!than i )(?<!than they )(?<!than he )(?<!than she )(?<!than we )used to"
+    r"(?! (be|come|happen|get them|get it|have them|have it|get one) (once|twice|only|every|a couple|a few|rare|"
+    r"occasional|monthly|weekly|now and then|now and again))",
     r"(when|while) i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|"
     r"at uni|at university|at college|in college|in high school|in sixth form|"
     r"\d+|a baby)",
-    r"when (he|she) was (\d+|a baby|little|small|younger)",
+    r"when (he|she|they) (was|were) (\d+|a baby|a toddler|a kid|a child|an infant|a newborn|a teenager|a teen|little|"
+    r"small|younger|young)",
     r"as a (kid|child|teenager|teen|baby|toddler)",
     r"in (my|his|her) (childhood|youth|teens|twenties|thirties|20s|30s)",
     r"in the past",
@@ -245,6 +256,9 @@ HISTORICAL = _rx(
     r"(at|aged|age|at the age of) (1[3-9]|[2-9]\d)(?= qq0| and| but|$)",
     r"(history of|past history|once had|had once|years of)",
     r"in (19|20)\d\d",
+    # someone else's event that help has already seen to ("a lady fainted, paramedics sorted her out")
+    r"(the )?(paramedics|ambulance|ambulance crew|first aiders?|doctors|nurses) (sorted|fixed|patched|checked) "
+    r"(her|him|them) (out|up|over)",
     r"in the (19|20)?\d0s",
     r"(i|he|she|we) (once|one time) (had|got|went)",
     r"once (before|years ago|as a|when i)",
@@ -252,7 +266,12 @@ HISTORICAL = _rx(
 )
 # "over the last month", "for the past year": a time up to now, not a past episode.
 _ONGOING = re.compile(r"(?<![a-z])(over|for|in|during|within|through|throughout|since|all) (the )?$")
-WEEK_PAST = _rx(r"last week", r"(a|one|two|three|few|couple of) weeks? ago", r"the other week", r"over the weekend")
+WEEK_PAST = _rx(
+    r"last week",
+    r"(a|one|two|three|few|couple of) weeks? ago",
+    r"the other week",
+    r"over the weekend",
+)
 OVER_NOW = _rx(
     r"not now",
     r"not any ?more",
@@ -358,6 +377,8 @@ PERSONAL = _rx(
     r"i", r"im", r"ive", r"id", r"ill", r"me", r"my", r"mine", r"myself",
     r"he", r"she", r"hes", r"shes", r"his", r"her", r"him", r"they", r"their", r"them",
     r"we", r"our", r"us", r"its been", r"it started", r"it hurts", r"it is", r"this is",
+    # a measured temperature is somebody's ("is it normal to have a stiff neck with a fever of 38.6?")
+    r"(fever|temp|temperature)( of| is| was| at| around| about)? (3[7-9]|4[0-2]|99|10[0-5])",
 )  # fmt: skip
 OTHER_PERSON = _rx(
     r"my (son|daughter|baby|babies|kid|kids|child|children|toddler|boy|girl|husband|wife|partner|boyfriend|girlfriend|"
@@ -505,7 +526,7 @@ def analyse_sentence(raw: str) -> Sentence:
 
 _NEGATOR_WORD = re.compile(
     r"(?<![a-z0-9])(no|not|never|without|nor|neither|none|nothing|\w+nt|deny|denies|denied|"
-    r"free|negative|zero|0|nope|absence|cant|cannot|wala|walang|hindi|hinde)(?![a-z0-9])"
+    r"free|negative|zero|0|nope|absence|cant|cannot|wala|walang|hindi|hinde|nae|nuh)(?![a-z0-9])"
 )
 
 
@@ -549,7 +570,20 @@ def recovered(sentences: Tuple[Sentence, ...]) -> bool:
 
 
 _INSIDE = _rx(
-    r"no", r"not", r"never", r"without", r"isnt", r"arent", r"wasnt", r"werent", r"dont", r"doesnt", r"didnt", r"nor"
+    r"no",
+    r"nae",
+    r"nuh",
+    r"not",
+    r"never",
+    r"without",
+    r"isnt",
+    r"arent",
+    r"wasnt",
+    r"werent",
+    r"dont",
+    r"doesnt",
+    r"didnt",
+    r"nor",
 )
 
 

@@ -25,6 +25,19 @@ RED_FLAG_INTENT = "report_red_flag"
 DESCRIBE_SYMPTOMS_INTENT = "describe_symptoms"
 LOWER_BACK_INTENT = "lower_back_pain"
 NOT_UNDERSTOOD_INTENTS: Tuple[str, ...] = ("nlu_fallback", "out_of_scope")
+NON_ENGLISH_INTENT = "non_english"  # set by the language gate (components/language_gate.py)
+FORGET_INTENT = "forget_me"
+# Small talk: answered only when the message is small talk (components/scope_gate.py).
+SOCIAL_INTENTS: Tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge")
+# Intents answered without a medical check (static replies): a red-flag finding in such a message turns it
+# into RED_FLAG_INTENT, so that the triage action escalates it (components/red_flags.py).
+NOT_MEDICAL_INTENTS: Tuple[str, ...] = (
+    *(i for i in SOCIAL_INTENTS if i not in ("skip", "stop")),  # the interview's own words keep their meaning
+    "help",
+    FORGET_INTENT,
+    NON_ENGLISH_INTENT,
+    *NOT_UNDERSTOOD_INTENTS,
+)
 
 # Custom actions that the Rasa server's code refers to.
 TRIAGE_ACTION = "action_triage"

@@ -143,6 +143,16 @@ async def test_a_valid_answer_is_normalised(domain: Dict[str, Any]) -> None:
     assert dispatcher.messages == []  # "book an appointment" waits for the summary
 
 
+async def test_an_answer_that_volunteers_more_than_was_asked_is_escalated_at_once(domain: Dict[str, Any]) -> None:
+    """ "How long?" answered with the pain now running down the arm: "book an appointment" is said now, not
+    only in the summary that a person who leaves early never sees."""
+    text = "its been about 2 months and its gradually worse, and now the ache goes down into my arm"
+    dispatcher, events = await validate(domain, form_tracker(domain, text, "interview_duration"))
+    assert [m["custom"] for m in dispatcher.messages if m.get("custom")] == [{"triage": "see_doctor"}]
+    assert dispatcher.messages[0]["text"].startswith("Please book an appointment")
+    assert slot_events(events)["triage_level"] == "see_doctor"
+
+
 async def test_an_answer_that_is_not_understood_is_asked_again(domain: Dict[str, Any]) -> None:
     dispatcher, events = await validate(domain, form_tracker(domain, "banana", "interview_severity"))
     assert slot_events(events) == {"interview_severity": None}
