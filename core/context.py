@@ -240,8 +240,9 @@ HISTORICAL = _rx(
     r"back|earlier|before)",
     r"(\d+|a|one|two|three|four|five|six|few|couple of|several|many) (years?|decades?) (ago|back)",
     r"(?<!than )(?<!than it )(?<!than i )(?<!than they )(?<!than he )(?<!than she )(?<!than we )used to"
-    r"(?! (be|come|happen|get them|get it|have them|have it|get one) (once|twice|only|every|a couple|a few|rare|"
-    r"occasional|monthly|weekly|now and then|now and again))",
+    # "used to be once a month" (rarer then than now): a frequency compared with now, not a past episode
+    r"(?! (be|come|happen|get them|get it|have them|have it|get one) (once|twice|only|rare|rarely|occasional|"
+    r"occasionally|now and then|now and again|every now and then|every few (weeks|months)))",
     r"(when|while) i was (a |younger|little|small|young|a kid|a child|a teenager|a teen|in school|at school|pregnant|"
     r"at uni|at university|at college|in college|in high school|in sixth form|"
     r"\d+|a baby)",

@@ -284,6 +284,18 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         # a past use said to be over
         ("years ago I overdosed at a festival, been clean 6 years. now my neck aches from my phone", False),
         ("I overdosed two years ago, been clean 6 months but I'm thinking of doing it again", True),
+        # Tagalog-English, Scots, Pidgin
+        ("ayoko na mabuhay", True),
+        ("mas masaya sila kung mawala na ako", True),
+        ("pabigat lang ako sa lahat", True),
+        ("walang lagnat, masakit lang leeg ko", False),
+        ("been thinkin aboot endin ma life", True),
+        ("when I no dey again my children go dey alright", True),
+        # a farewell that gives up; where the person stands now
+        ("this is my final message, thank you for trying", True),
+        ("thanks for everything, my last message was about my shoulder", False),
+        ("sitting on the edge of the bridge right now", True),
+        ("parked on the top floor of the car park and my neck hurts from twisting to reverse", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:

@@ -436,6 +436,36 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("dandruff won't go away, I've tried head and shoulders", None),
         ("hair fall problem since 2 months, please suggest oil", None),
         ("pins and needles in my thumb for two weeks with a stiff neck, I'm a hairdresser", "see_doctor"),
+        # sleepiness with a fever; a temperature reading makes a question somebody's own
+        ("she has a fever and we can barely keep her eyes open", "emergency"),
+        ("is it ok to have a stiff neck and a temp of 39.1?", "emergency"),
+        ("is it normal to have a stiff neck with a fever?", None),
+        # one side of the face after a neck twist; Scots and Patois words
+        ("cracked my neck and now the left side of my face feels numb", "emergency"),
+        ("ma heid's birlin and ah'm seein double", "emergency"),
+        ("a cannae feel ma backside since the fall", "emergency"),
+        ("my neck's stiff, nae temperature, nae headache", None),
+        ("mi neck stiff, mi nuh have nuh fever", None),
+        # Tagalog-English: "hindi/di maka-" is an inability, "hindi" before a symptom a denial
+        ("di ako makahinga, namamaga dila ko", "emergency"),
+        ("hindi ako makaihi at manhid pwet ko", "emergency"),
+        ("masakit leeg ko pero walang lagnat, hindi rin mahirap huminga", None),
+        # a young baby's age said without "old"; an older child's long cough is not that
+        ("our baby is 6 weeks and has a temperature of 38", "emergency"),
+        ("my son is 6 and has had a fever for 2 days", None),
+        # a wound said in Pidgin, with a locked jaw
+        ("iron jam my foot for farm, now my jaw don lock", "emergency"),
+        # see a doctor: pain that will not budge, spasms more often than before
+        ("this shoulder blade pain isnt budging at all", "see_doctor"),
+        ("neck ache from an old strain still hasnt cleared", "see_doctor"),
+        ("my neck spasms come more often now, used to be once a month", "see_doctor"),
+        ("my spasms used to come every day, now they are rare", None),
+        # clenching or grinding the teeth is not a locked jaw nor a twisted neck
+        ("sore jaw from grinding my teeth at night", None),
+        ("my jaw is clenched shut and I cut my foot on a rusty nail", "emergency"),
+        # someone else's event that help already saw to
+        ("a man at the gym collapsed, paramedics sorted him out, I just have a sore neck from lifting", None),
+        ("my daughter had a febrile fit when she was a toddler, she is 9 now and well", None),
     ],
 )
 def test_findings_in_general_words(text: str, level: Optional[str]) -> None:
