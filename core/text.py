@@ -9,13 +9,46 @@ from typing import Iterable
 _CONTRACTION = re.compile(r"n['’]t(?![a-z])")
 
 
+# Words of other Englishes that stand for a common English word, folded before any matcher sees them:
+# Scots negatives ("a cannae feel", "didnae help") and words ("ma heid", "doon", "masel"), Jamaican
+# Patois "cyaan".
+DIALECT = {
+    "cannae": "cant",
+    "canna": "cant",
+    "cyaan": "cant",
+    "cyan": "cant",
+    "dinnae": "dont",
+    "dinna": "dont",
+    "didnae": "didnt",
+    "doesnae": "doesnt",
+    "isnae": "isnt",
+    "wasnae": "wasnt",
+    "wouldnae": "wouldnt",
+    "couldnae": "couldnt",
+    "shouldnae": "shouldnt",
+    "havnae": "havent",
+    "havenae": "havent",
+    "hivnae": "havent",
+    "willnae": "wont",
+    "wullnae": "wont",
+    "heid": "head",
+    "doon": "down",
+    "masel": "myself",
+    "hersel": "herself",
+    "himsel": "himself",
+}
+_DIALECT = re.compile(r"(?<![a-z0-9])(" + "|".join(DIALECT) + r")(?![a-z0-9])")
+
+
 def normalise(text: str) -> str:
-    """Lowercase, strip accents, fold "n't" ("don't" -> "dont"), drop punctuation, collapse spaces."""
+    """Lowercase, strip accents, fold "n't" ("don't" -> "dont") and other Englishes' words (``DIALECT``),
+    drop punctuation, collapse spaces."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = _CONTRACTION.sub("nt", text)
     text = text.replace("’", "'").replace("'s ", " ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = _DIALECT.sub(lambda m: DIALECT[m.group()], text)
     return text.strip()
 
 

@@ -43,3 +43,24 @@ def test_compile_phrases_prefers_the_longest_phrase() -> None:
     pattern = compile_phrases(["chest", "chest pain"])
     match = pattern.search(normalise("sudden chest pain"))
     assert match is not None and match.group(0) == "chest pain"
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("A cannae feel ma legs", "a cant feel ma legs"),
+        ("it didnae help", "it didnt help"),
+        ("ma heid's pounding", "ma head pounding"),
+        ("mi cyaan breathe", "mi cant breathe"),
+        ("scanna the code", "scanna the code"),  # only whole words
+    ],
+)
+def test_other_englishes_words_are_folded(text: str, folded: str) -> None:
+    assert normalise(text) == folded
+
+
+def test_a_folded_negative_denies_like_the_english_one() -> None:
+    from core.triage import assess
+
+    assert "fever" in assess("my neck is stiff but I dinnae have a fever").negated
+    assert assess("my neck is stiff but I dinnae have a fever").level is None
