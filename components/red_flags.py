@@ -3,7 +3,8 @@ intent DIET predicts and even when the action server is down.
 
 Placed last in the pipeline (after the intent classifiers and the FallbackClassifier), it runs the
 triage engine (``core/triage.py``, plain Python) on every message. A suicidal or self-harm
-statement (``core.triage.crisis_in``) sets the intent ``crisis``, answered first by the static
+statement (``core.triage.crisis_in``: its phrases, or by meaning a message that reads like the worked
+crisis statements, ``core/nearest.py``) sets the intent ``crisis``, answered first by the static
 ``utter_crisis`` (with ``CRISIS_LINE`` as the ``crisis_line`` entity when the deployment sets it). A
 finding below emergency in a message DIET read as small talk ("thanks, and it wakes me every night")
 sets ``report_red_flag``, so the finding is escalated. When the message on its own describes an
@@ -81,11 +82,13 @@ class RedFlagDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> RedFlagDetector:
-        """At model load, build the matcher (about 10 s) so that the first message does not wait."""
+        """At model load, build the matchers and the crisis comparison by meaning (the encoder and the
+        worked cases' vectors) so that the first message does not wait."""
         component = cls(config)
         try:
             get_red_flags().matcher  # noqa: B018
             crisis_matcher()
+            crisis_in("warming up the comparison by meaning", by_meaning=True)
         except Exception:  # a broken rules file is reported when a message is checked
             logger.exception("could not build the red-flag matcher")
         return component
@@ -136,7 +139,7 @@ class RedFlagDetector(GraphComponent):
 
     def crisis(self, text: str) -> bool:
         try:
-            return crisis_in(text[:MAX_TEXT])
+            return crisis_in(text[:MAX_TEXT], by_meaning=True)
         except Exception:  # never let the safety net break message parsing
             logger.exception("crisis check failed")
             return False

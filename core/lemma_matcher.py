@@ -69,6 +69,12 @@ def common_words() -> FrozenSet[str]:
     return frozenset(w for w, p in probs.items() if p > KNOWN_LOG_PROB and w.isalpha())
 
 
+def english_share(text: str) -> float:
+    """The share of the words of ``text`` that are common English words (0.0 for no words)."""
+    words = normalise(text).split()
+    return sum(w in common_words() for w in words) / len(words) if words else 0.0
+
+
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Damerau-Levenshtein (optimal string alignment) distance, or ``limit + 1`` when above it."""
     if abs(len(a) - len(b)) > limit:

@@ -7,6 +7,11 @@ cases in ``kb/nearest_cases.yml``: short messages labelled with the triage level
 emergencies, the red-flag rules they fire (generated from the team's tuned evaluation cases by
 ``scripts/build_nearest_cases.py``; public material is left out: it serves evaluation only).
 
+``crisis_like(text)`` says whether the message reads like the worked crisis statements (suicidal or
+self-harm statements, direct or indirect) by the same vote with its own thresholds, ``CRISIS_THRESHOLD`` and
+``CRISIS_SHARE`` (``scripts/experiments/crisis_lofo.py``): a crisis answer costs little, a missed one a life,
+so a likeness gets the crisis answer, unlike a red flag, which is only asked about.
+
 ``resembles(text)`` returns the id of an emergency rule when the nearest case is an emergency at
 cosine similarity >= ``THRESHOLD`` and the emergencies hold at least ``SHARE`` of the similarity of the
 ``K`` nearest (controls that read alike, "no fever, just a stiff neck", pull it down); the rule is the
@@ -47,6 +52,8 @@ EMERGENCY = LEVELS[-1]  # the highest triage level
 THRESHOLD = 0.70  # cosine similarity of the nearest case
 SHARE = 0.70  # share of the K nearest cases' similarity that emergencies hold
 K = 5
+CRISIS_THRESHOLD = 0.50  # cosine similarity of the nearest case, which must be a crisis statement
+CRISIS_SHARE = 0.60  # share of the K nearest cases' similarity that crisis statements hold
 MIN_WORDS = 3  # "help", "my neck": too short to compare by meaning
 
 
@@ -56,6 +63,11 @@ class Index:
     rules: Tuple[Tuple[str, ...], ...]  # rule ids per case (emergencies)
     sources: Tuple[str, ...]  # the evaluation file a case comes from
     vectors: np.ndarray  # one L2-normalised row per case
+    crisis: Optional[np.ndarray] = None  # bool per case: a crisis statement (None: no crisis cases)
+
+    @property
+    def crisis_rows(self) -> np.ndarray:
+        return self.crisis if self.crisis is not None else np.zeros(len(self.vectors), dtype=bool)
 
 
 def enabled() -> bool:
@@ -70,8 +82,10 @@ def read_cases(path: pathlib.Path = CASES_PATH) -> List[dict]:
     for i, case in enumerate(cases):
         if not isinstance(case, dict) or not isinstance(case.get("text"), str) or case.get("level") is None:
             raise ValueError(f"{path}: case {i} needs 'text' and 'level'")
-        if case["level"] == EMERGENCY and not case.get("rules"):
+        if case["level"] == EMERGENCY and not case.get("rules") and not case.get("crisis"):
             raise ValueError(f"{path}: case {i} is an emergency without 'rules'")
+        if case.get("crisis") and case["level"] != EMERGENCY:
+            raise ValueError(f"{path}: case {i} is a crisis statement whose level is not {EMERGENCY}")
     return cases
 
 
@@ -99,11 +113,13 @@ def build_index(path: pathlib.Path = CASES_PATH, save: bool = True) -> Optional[
             tmp = cached.with_suffix(f".{os.getpid()}.tmp.npy")
             np.save(tmp, vectors)
             tmp.replace(cached)
+    crisis = np.array([bool(c.get("crisis")) for c in cases])
     return Index(
-        emergency=np.array([c["level"] == EMERGENCY for c in cases]),
+        emergency=np.array([c["level"] == EMERGENCY for c in cases]) & ~crisis,
         rules=tuple(tuple(c.get("rules") or ()) for c in cases),
         sources=tuple(str(c.get("source", "")) for c in cases),
         vectors=vectors.astype(np.float32),
+        crisis=crisis,
     )
 
 
@@ -124,7 +140,7 @@ def nearest_rule(
     vector: np.ndarray, index: Index, exclude_source: str = "", threshold: float = THRESHOLD, share: float = SHARE
 ) -> Optional[str]:
     """The emergency rule that the nearest cases of ``vector`` point to, or None."""
-    sims = index.vectors @ vector
+    sims = np.where(index.crisis_rows, -1.0, index.vectors @ vector)  # crisis statements have their own vote
     if exclude_source:
         sims = np.where(np.array(index.sources) == exclude_source, -1.0, sims)
     top = np.argsort(-sims)[:K]
@@ -141,16 +157,41 @@ def nearest_rule(
     return max(votes, key=lambda r: votes[r]) if votes else None
 
 
+def crisis_vote(sims: np.ndarray, crisis: np.ndarray, threshold: float, share: float) -> bool:
+    """Whether the nearest cases (``sims``: cosine similarity to each case) make a crisis statement: the
+    nearest is one at ``threshold`` or more, and crisis statements hold ``share`` of the K nearest's
+    similarity."""
+    top = np.argsort(-sims)[:K]
+    if sims[top[0]] < threshold or not crisis[top[0]]:
+        return False
+    weights = np.clip(sims[top], 1e-6, None)
+    return float((weights * crisis[top]).sum() / weights.sum()) >= share
+
+
 @functools.lru_cache(maxsize=4096)
+def _vector(text: str) -> Optional[np.ndarray]:
+    """The message's vector (one encoder pass per message for both votes), or None (too short, switched
+    off, no weights)."""
+    if len(text.split()) < MIN_WORDS or get_index() is None:
+        return None
+    enc = encoder.get_encoder()
+    return None if enc is None else enc.encode([text])[0]
+
+
 def resembles(text: str) -> Optional[str]:
     """The id of the emergency rule that ``text`` reads like, by meaning, or None."""
-    if len(text.split()) < MIN_WORDS:
-        return None
+    vector = _vector(text)
     index = get_index()
-    enc = encoder.get_encoder()
-    if index is None or enc is None:
-        return None
-    return nearest_rule(enc.encode([text])[0], index)
+    return None if vector is None or index is None else nearest_rule(vector, index)
+
+
+def crisis_like(text: str) -> bool:
+    """Whether ``text`` reads like the worked crisis statements, by meaning."""
+    vector = _vector(text)
+    index = get_index()
+    if vector is None or index is None or index.crisis is None or not index.crisis.any():
+        return False
+    return crisis_vote(index.vectors @ vector, index.crisis, CRISIS_THRESHOLD, CRISIS_SHARE)
 
 
 if __name__ == "__main__":  # `python -m core.nearest`: compute and cache the case vectors

@@ -17,7 +17,7 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, 
 
 from core import context, nearest
 from core.kb_loader import Checker
-from core.lemma_matcher import NEAR, LemmaMatcher
+from core.lemma_matcher import NEAR, LemmaMatcher, english_share
 from core.names import CRISIS_LINE_ENTITY, EMERGENCY_NUMBER_ENTITY, LEVELS, MAX_TEXT, RULE_LEVELS
 from core.text import normalise
 
@@ -305,18 +305,36 @@ def crisis_matcher() -> LemmaMatcher:
     return LemmaMatcher({CRISIS: tuple(phrases)})
 
 
-def crisis_in(text: str) -> bool:
+def crisis_in(text: str, by_meaning: bool = False) -> bool:
     """Whether ``text`` holds a suicidal or self-harm statement (not denied: "I'm not suicidal"; not a
     past one that the message says is over: "overdosed 20 years ago, been well since"). Other past and
-    hypothetical statements count."""
+    hypothetical statements count. With ``by_meaning``, a message that reads like the worked crisis
+    statements counts too (``core/nearest.crisis_like``), unless the phrases found one that the context
+    put aside: the context model keeps its word."""
     matcher = crisis_matcher()
     sentences = context.analyse(text[:MAX_TEXT])
+    put_aside = False
     for sentence in sentences:
         for match in matcher.found(sentence.text):
             kind = sentence.modifier(match.start)
             if kind == "negated" or context.negated_inside(match.gap):
+                put_aside = True
                 continue
             if kind == "historical" and context.recovered(sentences):
+                put_aside = True
                 continue
             return True
-    return False
+    return by_meaning and not put_aside and crisis_meaning_may_speak(text) and nearest.crisis_like(text[:MAX_TEXT])
+
+
+ENGLISH_SHARE = 0.7  # below this share of common English words the encoder (English only) is not asked
+
+
+def crisis_meaning_may_speak(text: str) -> bool:
+    """Whether a likeness by meaning may make ``text`` a crisis statement: the message is mostly English
+    words (the English encoder puts all Tagalog messages, say, close together), and the context model
+    found no figure of speech in it ("I'd rather die than sit through another zoom call")."""
+    sentences = context.analyse(text[:MAX_TEXT])
+    if not sentences or any(context.MASK in s.text for s in sentences):
+        return False
+    return english_share(text[:MAX_TEXT]) >= ENGLISH_SHARE

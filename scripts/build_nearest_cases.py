@@ -2,9 +2,9 @@
 
 They come from the tuned evaluation cases (``tests/triage_eval/tuned``), the ones the engine has been
 tuned on: every single-message case with its expected level, and for emergencies the emergency rules
-the lexical engine fires on it (a case it does not place is left out, as are crisis statements, which
-have their own matcher). ``round1_public.yml`` holds public material of real people's words and is
-left out: it serves evaluation only. The unseen set is never read.
+the lexical engine fires on it (a case it does not place is left out), and every crisis statement,
+marked ``crisis: true`` (compared by their own vote). ``round1_public.yml`` holds public material of
+real people's words and is left out: it serves evaluation only. The unseen set is never read.
 
     python scripts/build_nearest_cases.py [--check]
 """
@@ -37,10 +37,12 @@ def cases() -> List[Dict[str, object]]:
     out = []
     for case in load_cases([EVAL_DIR / "tuned"]):
         source = case.file
-        if source in PUBLIC or len(case.messages) != 1 or case.crisis:
+        if source in PUBLIC or len(case.messages) != 1:
             continue
         entry: Dict[str, object] = {"text": case.messages[0], "level": case.level, "source": source}
-        if case.level == EMERGENCY:
+        if case.crisis:
+            entry["crisis"] = True
+        elif case.level == EMERGENCY:
             lexical = get_red_flags().assess(case.messages[0], by_meaning=False)
             rules = [r.id for r in lexical.rules if r.level == EMERGENCY]
             if not rules:

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from core import encoder, nearest
 from core.checklist import checklist_for
-from core.triage import get_red_flags
+from core.triage import crisis_in, get_red_flags
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -26,10 +26,9 @@ needs_weights = pytest.mark.skipif(not encoder.available(), reason="MiniLM weigh
 def meaning(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The comparison on, with fresh per-text caches (the engine's detection cache is keyed by text only)."""
     monkeypatch.setenv("NEAREST_CASES", "on")
-    resembles = nearest.resembles
-    resembles.cache_clear()
+    nearest._vector.cache_clear()
     yield
-    resembles.cache_clear()
+    nearest._vector.cache_clear()
 
 
 def tiny_index(emergency: list, rules: list, vectors: list, sources: Optional[list] = None) -> nearest.Index:
@@ -87,8 +86,40 @@ def test_every_emergency_case_names_rules_that_exist() -> None:
     cases = nearest.read_cases()
     assert len(cases) > 1000
     for case in cases:
-        if case["level"] == "emergency":
+        if case["level"] == "emergency" and not case.get("crisis"):
             assert case["rules"] and set(case["rules"]) <= ids, case
+    assert sum(bool(c.get("crisis")) for c in cases) > 200  # the crisis statements, for their own vote
+
+
+def test_a_crisis_statement_by_meaning_needs_a_crisis_case_nearest_and_most_of_the_vote() -> None:
+    crisis = np.array([True, True, False, False, False, False])
+    close = np.array([0.8, 0.7, 0.3, 0.2, 0.1, 0.1])
+    assert nearest.crisis_vote(close, crisis, 0.6, 0.6)
+    assert not nearest.crisis_vote(close * 0.7, crisis, 0.6, 0.6)  # nearest below the threshold
+    assert not nearest.crisis_vote(np.array([0.8, 0.79, 0.78, 0.77, 0.76, 0.1]), crisis, 0.6, 0.6)  # outvoted
+    assert not nearest.crisis_vote(np.array([0.7, 0.6, 0.9, 0.1, 0.1, 0.1]), crisis, 0.6, 0.6)  # nearest is no crisis
+
+
+def test_crisis_cases_take_no_part_in_the_red_flag_vote() -> None:
+    index = tiny_index([False, True], [[], ["meningitis"]], [[1, 0, 0], [0.9, 0.1, 0]])
+    index = nearest.Index(index.emergency, index.rules, index.sources, index.vectors, np.array([True, False]))
+    assert nearest.nearest_rule(np.array([1, 0, 0], dtype=np.float32), index, threshold=0.5, share=0.5) == "meningitis"
+
+
+@pytest.mark.parametrize(
+    ("text", "crisis"),
+    [
+        # in other words than the crisis phrases (not in the worked cases)
+        ("I dont see the point in anything anymore", True),
+        ("I've been looking up how many of my sleeping tablets it would take", True),
+        # the context keeps its word: a denied or recovered statement is not made one by likeness
+        ("I'm not suicidal, just fed up with this neck", False),
+        ("I'd rather die than sit through another meeting about posture", False),
+        ("my neck has been stiff since I slept on it funny", False),
+    ],
+)
+def test_crisis_statements_by_meaning(meaning: None, text: str, crisis: bool) -> None:
+    assert crisis_in(text, by_meaning=True) is crisis
 
 
 def test_the_worked_cases_are_generated_from_the_tuned_set_and_up_to_date() -> None:
@@ -190,17 +221,17 @@ def test_switched_off_or_without_weights_it_finds_nothing(
 ) -> None:
     text = GAS_FIRE
     monkeypatch.setenv("NEAREST_CASES", "off")
-    nearest.resembles.cache_clear()
+    nearest._vector.cache_clear()
     assert nearest.resembles(text) is None
     monkeypatch.setenv("NEAREST_CASES", "on")
     monkeypatch.setenv("MINILM_DIR", str(tmp_path))
     encoder.get_encoder.cache_clear()
     nearest._index.cache_clear()
-    nearest.resembles.cache_clear()
+    nearest._vector.cache_clear()
     try:
         assert nearest.resembles(text) is None
     finally:
         monkeypatch.delenv("MINILM_DIR")
         encoder.get_encoder.cache_clear()
         nearest._index.cache_clear()
-        nearest.resembles.cache_clear()
+        nearest._vector.cache_clear()
