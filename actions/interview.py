@@ -35,7 +35,6 @@ from core.names import (
     LEVELS,
     NON_ENGLISH_INTENT,
     QUESTION_INTENTS,
-    SEE_DOCTOR,
 )
 from core.text import normalise
 from core.triage import assess, first_line, get_red_flags
@@ -252,14 +251,6 @@ def answers_in(description: str) -> Dict[str, str]:
     return known
 
 
-# The findings that an answer to each question gives by itself (a long duration, frequent spasms).
-ANSWER_FINDINGS = {
-    "interview_duration": frozenset({"weeks_of_pain"}),
-    "interview_frequency": frozenset({"frequent_severe_spasms"}),
-    "interview_severity": frozenset({"frequent_severe_spasms"}),
-}
-
-
 # Questions and requests during the interview are not answers: the form steps aside, a rule
 # (data/rules/interview.yml) answers them and the interview asks its question again. Keep this in
 # step with the `not_intent` lists of the interview slots in domain.yml.
@@ -288,12 +279,9 @@ class ValidateSymptomInterviewForm(FormValidationAction):
         assessment = red_flags_in(tracker)
         current = tracker.get_slot("triage_level")
         if assessment.is_red_flag:
-            # A level above the one already given is said at once. "Book an appointment" for what the question
-            # itself asked ("about 3 weeks" to "how long?") waits for the summary; for anything more the
-            # answer volunteers ("and now it goes down my arm") it is said at once too.
-            asked = ANSWER_FINDINGS.get(tracker.get_slot("requested_slot") or "", frozenset())
-            only_asked = assessment.level == SEE_DOCTOR and all(set(r.all) <= asked for r in assessment.rules)
-            if higher_level(current, assessment.level) != current and not only_asked:
+            # A level above the one already given is said at once, "book an appointment" included: a person who
+            # leaves before the last question must not miss it (the summary says it again, with its reasons).
+            if higher_level(current, assessment.level) != current:
                 events += escalate(dispatcher, tracker, assessment)
             else:
                 events += findings_events(tracker, assessment)

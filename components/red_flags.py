@@ -39,6 +39,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from core.names import (
     CRISIS_INTENT,
     CRISIS_LINE_ENTITY,
+    EMERGENCY,
     EMERGENCY_INTENT,
     EMERGENCY_NUMBER_ENTITY,
     MAX_TEXT,
@@ -108,9 +109,11 @@ class RedFlagDetector(GraphComponent):
             text = message.get(TEXT)
             if not isinstance(text, str) or not text or text.startswith("/"):
                 continue
-            crisis = self.crisis(text)
             result = self.assess(text)
             level = result.level if result is not None else None
+            # By meaning only where the phrases found no emergency: "took 25 iron pills" is answered as the
+            # overdose it is, with the emergency number, not as a statement of intent nobody made.
+            crisis = self.crisis(text, by_meaning=level != EMERGENCY)
             if not crisis and level is None:
                 continue
             original = message.get(INTENT) or {}
@@ -137,9 +140,9 @@ class RedFlagDetector(GraphComponent):
                 message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)
         return messages
 
-    def crisis(self, text: str) -> bool:
+    def crisis(self, text: str, by_meaning: bool = True) -> bool:
         try:
-            return crisis_in(text[:MAX_TEXT], by_meaning=True)
+            return crisis_in(text[:MAX_TEXT], by_meaning=by_meaning)
         except Exception:  # never let the safety net break message parsing
             logger.exception("crisis check failed")
             return False

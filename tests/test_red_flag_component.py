@@ -89,3 +89,23 @@ def test_a_crisis_statement_sets_the_crisis_intent(text: str, monkeypatch: pytes
 def test_idioms_and_denials_are_not_crises(text: str) -> None:
     [message] = RedFlagDetector({}).process([parsed(text)])
     assert message.get(INTENT)["name"] == "ask_cause"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        # no crisis phrase, but it reads like the worked crisis statements: the crisis answer, even after a
+        # social or out-of-scope intent
+        ("I dont see the point in anything anymore", "crisis"),
+        # an emergency the phrases place is answered as that emergency, not as a statement of intent
+        ("took 25 iron pills last night, what do I do", "emergency"),
+        # a denied statement stays denied
+        ("I'm not suicidal, just fed up with this neck", "deny"),
+    ],
+)
+def test_crisis_by_meaning_where_the_phrases_found_no_emergency(
+    monkeypatch: pytest.MonkeyPatch, text: str, intent: str
+) -> None:
+    monkeypatch.setenv("NEAREST_CASES", "on")
+    [message] = RedFlagDetector({}).process([parsed(text, "deny")])
+    assert message.get(INTENT)["name"] == intent
