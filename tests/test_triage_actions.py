@@ -115,3 +115,37 @@ def test_an_out_of_scope_complaint_gets_a_pointer_and_no_level(domain: Dict[str,
         assert dispatcher.messages[0]["response"] == "utter_out_of_scope"
         assert customs(dispatcher) == []
         assert any((m.get("text") or "").startswith("I want to be sure") for m in dispatcher.messages) is asks, text
+
+
+def conversation(domain: Dict[str, Any], earlier: list, text: str, intent: str = "describe_symptoms") -> Tracker:
+    values = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
+    latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
+    events: list = []
+    for said in earlier:  # each answered by a static response: no action recorded its findings
+        if said is None:
+            events.append({"event": "restart"})
+            continue
+        events += [
+            {"event": "user", "text": said, "parse_data": {"text": said, "intent": {"name": "greet"}}},
+            {"event": "bot", "text": "(a static reply)"},
+        ]
+    events.append({"event": "user", "text": text, "parse_data": latest})
+    return Tracker("u", values, latest, events, False, None, {}, "action_listen")
+
+
+def test_findings_of_an_earlier_message_answered_statically_still_count(domain: Dict[str, Any]) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(domain, ["I fell over on the ice this morning"], "now both my arms are numb")
+    ActionTriage().run(dispatcher, tracker, domain)
+    assert customs(dispatcher)[0] == {"triage": "emergency"}
+
+
+def test_an_earlier_finding_denied_later_or_before_a_restart_does_not_count(domain: Dict[str, Any]) -> None:
+    denied = conversation(
+        domain, ["I think I have a fever", "sorry, no fever, I took my temperature"], "my neck is stiff"
+    )
+    restarted = conversation(domain, ["I fell over on the ice this morning", None], "now both my arms are numb")
+    for tracker in (denied, restarted):
+        dispatcher = CollectingDispatcher()
+        ActionTriage().run(dispatcher, tracker, domain)
+        assert {"triage": "emergency"} not in customs(dispatcher), tracker.events
