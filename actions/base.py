@@ -14,10 +14,12 @@ from actions import replies
 from core.checklist import checklist_buttons, checklist_for, checklist_text
 from core.kb_loader import get_general, get_kb
 from core.knowledge_base import Cause, KnowledgeBase
-from core.names import CRISIS_INTENT, FINDINGS_SLOT, LEVELS, MAX_TEXT
-from core.triage import NECK_TOPIC, Assessment, assess, get_red_flags
+from core.names import CRISIS_INTENT, EMERGENCY, FINDINGS_SLOT, LEVELS, MAX_TEXT
+from core.triage import CRISIS_RULE, NECK_TOPIC, Assessment, assess, crisis_in, get_red_flags
 
 logger = logging.getLogger(__name__)
+
+CRISIS_RESPONSE = "utter_crisis"  # the static crisis answer (domain.yml), also sent by the actions
 
 # Entities whose values a button payload carries as what the person means ("A new medicine").
 BUTTON_ENTITIES = frozenset({"trigger", "symptom", "body_part", "duration"})
@@ -60,8 +62,20 @@ def red_flags_in(tracker: Tracker) -> Assessment:
         known.append(NECK_TOPIC)  # an answer in the symptom interview is about the neck
     new = assess(text)
     if not new.findings:
-        return Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated, ask=new.ask)
-    return assess(text, known)
+        found = Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated, ask=new.ask)
+    else:
+        found = assess(text, known)
+    if found.level != EMERGENCY and crisis_by_meaning(tracker, text):
+        return Assessment(EMERGENCY, (CRISIS_RULE,), found.findings, found.negated)
+    return found
+
+
+def crisis_by_meaning(tracker: Tracker, text: str) -> bool:
+    """A message that reads like a crisis statement although no crisis phrase placed it (the Rasa-side check
+    looked for those and set the intent ``crisis``); the same encoder pass as the red flags by meaning."""
+    if (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT or not text:
+        return False
+    return crisis_in(text, by_meaning=True)
 
 
 def earlier_findings(tracker: Tracker) -> frozenset:
@@ -199,6 +213,15 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
     """
     assert assessment.level is not None
     logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
+    if CRISIS_RULE in assessment.rules:
+        # The crisis answer first and alone, as the static one (utter_crisis: the emergency number, the line).
+        dispatcher.utter_message(response=CRISIS_RESPONSE)
+        return [
+            SlotSet("crisis", True),
+            SlotSet(FINDINGS_SLOT, sorted(assessment.findings)),
+            SlotSet("triage_level", EMERGENCY),
+            *end_interview(tracker),
+        ]
     if not said_this_turn(tracker, assessment.level):
         dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
     elif tracker.latest_action_name == "utter_emergency":

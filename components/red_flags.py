@@ -45,6 +45,7 @@ from core.names import (
     MAX_TEXT,
     NOT_MEDICAL_INTENTS,
     RED_FLAG_INTENT,
+    STATIC_REPLY_INTENTS,
 )
 from core.triage import Assessment, assess, crisis_in, crisis_matcher, get_red_flags
 
@@ -111,9 +112,12 @@ class RedFlagDetector(GraphComponent):
                 continue
             result = self.assess(text)
             level = result.level if result is not None else None
-            # By meaning only where the phrases found no emergency: "took 25 iron pills" is answered as the
-            # overdose it is, with the emergency number, not as a statement of intent nobody made.
-            crisis = self.crisis(text, by_meaning=level != EMERGENCY)
+            # By meaning only where the phrases found no emergency ("took 25 iron pills" is answered as the
+            # overdose it is, with the emergency number, not as a statement of intent nobody made), and only
+            # for a message that a static response alone answers: the action server compares every other
+            # message by meaning anyway (actions/base.red_flags_in), with the same encoder pass.
+            intent = (message.get(INTENT) or {}).get("name")
+            crisis = self.crisis(text, by_meaning=level != EMERGENCY and intent in STATIC_REPLY_INTENTS)
             if not crisis and level is None:
                 continue
             original = message.get(INTENT) or {}

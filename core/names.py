@@ -29,6 +29,17 @@ NON_ENGLISH_INTENT = "non_english"  # set by the language gate (components/langu
 FORGET_INTENT = "forget_me"
 # Small talk: answered only when the message is small talk (components/scope_gate.py).
 SOCIAL_INTENTS: Tuple[str, ...] = ("greet", "goodbye", "thank", "affirm", "deny", "skip", "stop", "bot_challenge")
+# Intents answered by a static response alone, no custom action (data/rules/): the Rasa-side check looks for a
+# crisis statement by meaning in these; the action server does it for every other message.
+STATIC_REPLY_INTENTS: Tuple[str, ...] = (
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "help",
+    NON_ENGLISH_INTENT,
+    FORGET_INTENT,
+)
 # Intents answered without a medical check (static replies): a red-flag finding in such a message turns it
 # into RED_FLAG_INTENT, so that the triage action escalates it (components/red_flags.py).
 NOT_MEDICAL_INTENTS: Tuple[str, ...] = (

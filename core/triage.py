@@ -164,6 +164,17 @@ class RedFlags:
         return Assessment(level, tuple(fired), findings, negated, ask)
 
 
+# A message that reads like a crisis statement by meaning (``crisis_in(..., by_meaning=True)``), as the rule the
+# action server escalates: the crisis answer, not the emergency one.
+CRISIS_RULE = Rule(
+    "crisis_by_meaning",
+    "emergency",
+    (),
+    "What you wrote reads like thoughts of ending your life or harming yourself.",
+    "WHO / Samaritans safe-messaging guidance (shared/design.md section 6)",
+)
+
+
 def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
     check = Checker(path)
     fail = check.fail

@@ -110,8 +110,8 @@ def test_crisis_cases_take_no_part_in_the_red_flag_vote() -> None:
     ("text", "crisis"),
     [
         # in other words than the crisis phrases (not in the worked cases)
-        ("I dont see the point in anything anymore", True),
-        ("I've been looking up how many of my sleeping tablets it would take", True),
+        ("I just want to go to sleep and not have to face tomorrow or any day after", True),
+        ("thinking about the bridge near my house a lot lately", True),
         # the context keeps its word: a denied or recovered statement is not made one by likeness
         ("I'm not suicidal, just fed up with this neck", False),
         ("I'd rather die than sit through another meeting about posture", False),
@@ -119,6 +119,7 @@ def test_crisis_cases_take_no_part_in_the_red_flag_vote() -> None:
     ],
 )
 def test_crisis_statements_by_meaning(meaning: None, text: str, crisis: bool) -> None:
+    assert crisis_in(text) is False  # no crisis phrase: only the comparison by meaning can place it
     assert crisis_in(text, by_meaning=True) is crisis
 
 

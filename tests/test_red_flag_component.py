@@ -92,20 +92,22 @@ def test_idioms_and_denials_are_not_crises(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "intent"),
+    ("text", "predicted", "intent"),
     [
-        # no crisis phrase, but it reads like the worked crisis statements: the crisis answer, even after a
-        # social or out-of-scope intent
-        ("I dont see the point in anything anymore", "crisis"),
+        # no crisis phrase, but it reads like the worked crisis statements, in a message a static response
+        # alone would answer: the crisis answer
+        ("thinking about the bridge near my house a lot lately", "thank", "crisis"),
+        # the same after a medical intent: left to the action server, which compares it by meaning
+        ("thinking about the bridge near my house a lot lately", "ask_cause", "ask_cause"),
         # an emergency the phrases place is answered as that emergency, not as a statement of intent
-        ("took 25 iron pills last night, what do I do", "emergency"),
+        ("took 25 iron pills last night, what do I do", "thank", "emergency"),
         # a denied statement stays denied
-        ("I'm not suicidal, just fed up with this neck", "deny"),
+        ("I'm not suicidal, just fed up with this neck", "thank", "thank"),
     ],
 )
 def test_crisis_by_meaning_where_the_phrases_found_no_emergency(
-    monkeypatch: pytest.MonkeyPatch, text: str, intent: str
+    monkeypatch: pytest.MonkeyPatch, text: str, predicted: str, intent: str
 ) -> None:
     monkeypatch.setenv("NEAREST_CASES", "on")
-    [message] = RedFlagDetector({}).process([parsed(text, "deny")])
+    [message] = RedFlagDetector({}).process([parsed(text, predicted)])
     assert message.get(INTENT)["name"] == intent

@@ -149,3 +149,25 @@ def test_an_earlier_finding_denied_later_or_before_a_restart_does_not_count(doma
         dispatcher = CollectingDispatcher()
         ActionTriage().run(dispatcher, tracker, domain)
         assert {"triage": "emergency"} not in customs(dispatcher), tracker.events
+
+
+def test_a_crisis_statement_by_meaning_gets_the_crisis_answer_from_the_action(
+    domain: Dict[str, Any], monkeypatch
+) -> None:
+    """No crisis phrase placed it (the Rasa side set no crisis intent), but it reads like one: the action
+    answers with the crisis response first and alone, and records the crisis."""
+    monkeypatch.setenv("NEAREST_CASES", "on")
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(domain, [], "what would happen if I took all my sleeping tablets at once", "ask_cause")
+    events = ActionTriage().run(dispatcher, tracker, domain)
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_crisis"]
+    slots = slot_events(events)
+    assert slots["crisis"] is True and slots["triage_level"] == "emergency"
+
+
+def test_an_ordinary_message_gets_no_crisis_answer_from_the_action(domain: Dict[str, Any], monkeypatch) -> None:
+    monkeypatch.setenv("NEAREST_CASES", "on")
+    dispatcher = CollectingDispatcher()
+    tracker = conversation(domain, [], "my neck is sore after a long day at the desk", "describe_symptoms")
+    ActionTriage().run(dispatcher, tracker, domain)
+    assert "utter_crisis" not in [m.get("response") for m in dispatcher.messages]
