@@ -15,7 +15,7 @@ from core.checklist import checklist_buttons, checklist_for, checklist_text
 from core.kb_loader import get_general, get_kb
 from core.knowledge_base import Cause, KnowledgeBase
 from core.names import CRISIS_INTENT, EMERGENCY, FINDINGS_SLOT, LEVELS, MAX_TEXT
-from core.triage import CRISIS_RULE, NECK_TOPIC, Assessment, assess, crisis_in, get_red_flags
+from core.triage import CRISIS_RULE, NECK_TOPIC, Assessment, assess, crisis_in
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def red_flags_in(tracker: Tracker) -> Assessment:
     not repeat it, while a stiff neck after an earlier fever does.
     """
     text = message_text(tracker)
-    known = sorted(set(tracker.get_slot(FINDINGS_SLOT) or []) | earlier_findings(tracker))
+    known = list(tracker.get_slot(FINDINGS_SLOT) or [])
     if tracker.get_slot("interview_description") and NECK_TOPIC not in known:
         known.append(NECK_TOPIC)  # an answer in the symptom interview is about the neck
     new = assess(text)
@@ -76,26 +76,6 @@ def crisis_by_meaning(tracker: Tracker, text: str) -> bool:
     if (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT or not text:
         return False
     return crisis_in(text, by_meaning=True)
-
-
-def earlier_findings(tracker: Tracker) -> frozenset:
-    """The findings of the conversation's earlier messages (since it started or was restarted), a later
-    denial removing an earlier finding. A message answered by a static response ("I fell over on the
-    ice this morning" read as small talk) ran no action that recorded its findings in the slot; its
-    findings still count when the next message completes a rule ("now both my arms are numb")."""
-    texts: List[str] = []
-    for event in tracker.events:
-        if event.get("event") in ("session_started", "restart"):
-            texts = []
-        elif event.get("event") == "user":
-            texts.append(str(event.get("text") or "")[:MAX_TEXT])
-    found: set = set()
-    red_flags = get_red_flags()
-    for earlier in texts[:-1]:  # the latest message is assessed by the caller
-        if earlier.strip() and not earlier.startswith("/"):
-            present, negated = red_flags.detect(earlier)
-            found = (found - negated) | present
-    return frozenset(found)
 
 
 def ask_checklist(dispatcher: CollectingDispatcher, text: str, assessment: Assessment) -> None:

@@ -180,7 +180,12 @@ SOCIAL_WORDS = {
         r"bye|goodbye|byee+|cya|see (you|ya)|later|goodnight|night|cheerio|farewell|ttyl|gotta go|got to go|go now",
         r"leaving|thats all|that is all|done|take care",
     ),
-    "greet": _rx(r"hi+|hello|hey+|hiya|morning|afternoon|evening|howdy|greetings|yo|sup|hallo|helo"),
+    # a time of day greets at the start ("morning all") or as "good morning", not inside a report ("I fell
+    # over on the ice this morning")
+    "greet": _rx(
+        r"hi+|hello|hey+|hiya|good (morning|afternoon|evening|day)|howdy|greetings|yo|sup|hallo|helo",
+        r"^(morning|afternoon|evening)",
+    ),
     "affirm": _rx(
         r"yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|please|definitely|correct|right|absolutely|go on|go ahead",
         r"do it|aye|certainly|fine|alright|of course|sounds good|why not|i do|it does|it is|true",

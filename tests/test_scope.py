@@ -66,6 +66,10 @@ def test_medical_content(text: str, expected: bool) -> None:
         ("goodbye", "ok that's all for today, bye", None),
         ("bot_challenge", "am I talking to a real person?", None),
         ("thank", "much obliged", None),
+        # a time of day greets at the start or as "good morning", not inside a report
+        ("greet", "good morning to you", None),
+        ("greet", "morning all, quick question", None),
+        ("greet", "I fell over on the ice this morning", "nlu_fallback"),
         ("out_of_scope", "It hurts when I raise my arm up", "describe_symptoms"),
         ("nlu_fallback", "i have difficulty moving my neck", "describe_symptoms"),
         # the deletion prompt only for deletion requests

@@ -133,24 +133,6 @@ def conversation(domain: Dict[str, Any], earlier: list, text: str, intent: str =
     return Tracker("u", values, latest, events, False, None, {}, "action_listen")
 
 
-def test_findings_of_an_earlier_message_answered_statically_still_count(domain: Dict[str, Any]) -> None:
-    dispatcher = CollectingDispatcher()
-    tracker = conversation(domain, ["I fell over on the ice this morning"], "now both my arms are numb")
-    ActionTriage().run(dispatcher, tracker, domain)
-    assert customs(dispatcher)[0] == {"triage": "emergency"}
-
-
-def test_an_earlier_finding_denied_later_or_before_a_restart_does_not_count(domain: Dict[str, Any]) -> None:
-    denied = conversation(
-        domain, ["I think I have a fever", "sorry, no fever, I took my temperature"], "my neck is stiff"
-    )
-    restarted = conversation(domain, ["I fell over on the ice this morning", None], "now both my arms are numb")
-    for tracker in (denied, restarted):
-        dispatcher = CollectingDispatcher()
-        ActionTriage().run(dispatcher, tracker, domain)
-        assert {"triage": "emergency"} not in customs(dispatcher), tracker.events
-
-
 def test_a_crisis_statement_by_meaning_gets_the_crisis_answer_from_the_action(
     domain: Dict[str, Any], monkeypatch
 ) -> None:
