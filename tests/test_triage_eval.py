@@ -69,11 +69,12 @@ def test_unseen_set_end_to_end_keeps_its_figures(unseen: List[Outcome]) -> None:
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# The unseen folder holds rounds 11 and 12 (313 and 324 cases written blind from design.md), each scored
-# before the changes it judges (tests/triage_eval/scores/); the recall target is 0.95. These floors
-# only stop it getting worse; the targets stay in the README.
-UNSEEN_FLOORS = {"emergency recall": 0.82, "crisis handled": 0.60}
-UNSEEN_CEILINGS = {"false alarms (controls)": 0.08}
+# The unseen folder holds rounds 12 and 13 (written blind from design.md), each scored before the changes it
+# judges (tests/triage_eval/scores/); the recall target is 0.95. These floors sit a little under
+# what the two rounds measured together before this stop's changes: they only stop it getting worse; the
+# targets stay in the README.
+UNSEEN_FLOORS = {"emergency recall": 0.88, "crisis handled": 0.70}
+UNSEEN_CEILINGS = {"false alarms (controls)": 0.05}
 
 
 @pytest.mark.e2e
