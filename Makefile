@@ -80,9 +80,13 @@ train: $(MODEL) ## Train the model if data, domain or config changed
 
 $(MODEL): $(INSTALLED) $(SPACY_MODEL)/meta.json $(DATA_FILES)
 	$(PY) scripts/generate_nlu.py --check
-	@echo "[train] training the model: data validation, then each component, DIET with an epoch bar (about 1 minute)..."
+	@echo "[train] checking the training data (rasa data validate)..."
+	@$(PY) scripts/validate_data.py
+	@echo "[train] training the model: each component, DIET with an epoch bar (about 1 minute)..."
+	@# The data was validated just above (scripts/validate_data.py accepts only the warnings it explains:
+	@# responses that actions send, intents that components set), so rasa train skips its own validation.
 	@start=$$(date +%s); \
-	$(RASA) train --fixed-model-name neck-assistant --out models && \
+	$(RASA) train --skip-validation --fixed-model-name neck-assistant --out models && \
 	echo "[train] trained $(MODEL) in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
