@@ -370,7 +370,8 @@ GENERIC_QUESTION = _rx(
     r"(what|which|how|why|when) (are|is|causes?|does|do|can|could|would|might|should)",
     r"(what|which) (\w+ ){1,3}(cause|causes|can cause|could cause|give|gives|trigger|triggers|lead to|have|has)",
     r"(whats|hows|whys)",
-    r"(is|are) (it|there) (normal|common|possible|serious|dangerous|bad|true)",
+    r"(is|are) (it|there) (possible|true)",
+    r"are there",
     r"(can|could) you (get|have|feel)",
     r"(tell me|explain|info|information) (about|on)",
 )

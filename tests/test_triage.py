@@ -439,7 +439,8 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         # sleepiness with a fever; a temperature reading makes a question somebody's own
         ("she has a fever and we can barely keep her eyes open", "emergency"),
         ("is it ok to have a stiff neck and a temp of 39.1?", "emergency"),
-        ("is it normal to have a stiff neck with a fever?", None),
+        ("is it normal to have a stiff neck with a fever?", "emergency"),  # asked about oneself
+        ("what are the signs of a stiff neck with a fever?", None),
         # one side of the face after a neck twist; Scots and Patois words
         ("cracked my neck and now the left side of my face feels numb", "emergency"),
         ("ma heid's birlin and ah'm seein double", "emergency"),
