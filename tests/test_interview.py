@@ -267,3 +267,16 @@ def test_stopping_before_any_answer_says_so_without_a_verdict(domain: Dict[str, 
     assert customs(dispatcher) == []
     assert dispatcher.messages[0]["text"].startswith("Okay, no more questions")
     assert "triage_level" not in slot_events(events)
+
+
+async def test_an_answer_that_reads_like_a_crisis_statement_gets_the_crisis_answer(
+    domain: Dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No crisis phrase in it, so the Rasa side set no crisis intent; the answer still goes through the same
+    check as any message, and the crisis answer comes first, with no more questions."""
+    monkeypatch.setenv("NEAREST_CASES", "on")
+    text = "what would happen if I took all my sleeping tablets at once"
+    dispatcher, events = await validate(domain, form_tracker(domain, text, "interview_duration"))
+    assert dispatcher.messages[0].get("response") == "utter_crisis"
+    slots = slot_events(events)
+    assert slots["crisis"] is True and slots["triage_level"] == "emergency"
