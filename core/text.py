@@ -11,7 +11,7 @@ _CONTRACTION = re.compile(r"n['’]t(?![a-z])")
 
 # Words of other Englishes that stand for a common English word, folded before any matcher sees them:
 # Scots negatives ("a cannae feel", "didnae help") and words ("ma heid", "doon", "masel"), Jamaican
-# Patois "cyaan".
+# Patois "cyaan", and the Tagalog words of Tagalog-English below.
 DIALECT = {
     "cannae": "cant",
     "canna": "cant",
@@ -36,6 +36,49 @@ DIALECT = {
     "masel": "myself",
     "hersel": "herself",
     "himsel": "himself",
+    # Tagalog words of the body and of red flags, in the Tagalog-English people mix ("may lagnat at naninigas
+    # ang leeg"): only words that are not also English words
+    "lagnat": "fever",
+    "nilalagnat": "feverish",
+    "leeg": "neck",
+    "batok": "neck",
+    "ulo": "head",
+    "masakit": "hurts",
+    "sakit": "pain",
+    "sumasakit": "hurts",
+    "naninigas": "stiff",
+    "matigas": "stiff",
+    "dibdib": "chest",
+    "pinagpapawisan": "sweating",
+    "nagpapawis": "sweating",
+    "huminga": "breathe",
+    "hininga": "breath",
+    "hirap": "hard",
+    "nahimatay": "fainted",
+    "kombulsyon": "seizure",
+    "kumbulsyon": "seizure",
+    "pantal": "rash",
+    "sanggol": "baby",
+    "nagsusuka": "vomiting",
+    "sumusuka": "vomiting",
+    "manhid": "numb",
+    "namamanhid": "numb",
+    "braso": "arm",
+    "binti": "leg",
+    "mukha": "face",
+    "bibig": "mouth",
+    "dila": "tongue",
+    "lalamunan": "throat",
+    "namamaga": "swollen",
+    "biglaan": "sudden",
+    "pinakamalala": "worst",
+    "pinakamasakit": "worst",
+    "nahihilo": "dizzy",
+    "umiikot": "spinning",
+    "likod": "back",
+    "dumudugo": "bleeding",
+    "nahulog": "fell",
+    "umihi": "pee",
 }
 _DIALECT = re.compile(r"(?<![a-z0-9])(" + "|".join(DIALECT) + r")(?![a-z0-9])")
 

@@ -53,6 +53,7 @@ def test_compile_phrases_prefers_the_longest_phrase() -> None:
         ("ma heid's pounding", "ma head pounding"),
         ("mi cyaan breathe", "mi cant breathe"),
         ("scanna the code", "scanna the code"),  # only whole words
+        ("may lagnat at naninigas ang leeg", "may fever at stiff ang neck"),  # Tagalog-English
     ],
 )
 def test_other_englishes_words_are_folded(text: str, folded: str) -> None:

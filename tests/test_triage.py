@@ -451,6 +451,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("di ako makahinga, namamaga dila ko", "emergency"),
         ("hindi ako makaihi at manhid pwet ko", "emergency"),
         ("masakit leeg ko pero walang lagnat, hindi rin mahirap huminga", None),
+        ("may lagnat ako at naninigas ang leeg ko", "emergency"),
+        ("sobrang sakit ng dibdib ko at pinagpapawisan ako", "emergency"),
+        ("masakit ang leeg ko pag tumitingin sa computer", None),
         # a young baby's age said without "old"; an older child's long cough is not that
         ("our baby is 6 weeks and has a temperature of 38", "emergency"),
         ("my son is 6 and has had a fever for 2 days", None),
