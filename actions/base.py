@@ -15,7 +15,7 @@ from core.checklist import checklist_buttons, checklist_for, checklist_text
 from core.kb_loader import get_general, get_kb
 from core.knowledge_base import Cause, KnowledgeBase
 from core.names import CRISIS_INTENT, EMERGENCY, FINDINGS_SLOT, LEVELS, MAX_TEXT
-from core.triage import CRISIS_RULE, NECK_TOPIC, Assessment, assess, crisis_in
+from core.triage import NECK_TOPIC, Assessment, assess, crisis_in
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def red_flags_in(tracker: Tracker) -> Assessment:
     else:
         found = assess(text, known)
     if found.level != EMERGENCY and crisis_by_meaning(tracker, text):
-        return Assessment(EMERGENCY, (CRISIS_RULE,), found.findings, found.negated)
+        return Assessment(EMERGENCY, (), found.findings, found.negated, crisis=True)
     return found
 
 
@@ -193,7 +193,7 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
     """
     assert assessment.level is not None
     logger.info("triage %s: rules %s", assessment.level, [r.id for r in assessment.rules])
-    if CRISIS_RULE in assessment.rules:
+    if assessment.crisis:
         # The crisis answer first and alone, as the static one (utter_crisis: the emergency number, the line).
         dispatcher.utter_message(response=CRISIS_RESPONSE)
         return [

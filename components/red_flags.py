@@ -144,7 +144,7 @@ class RedFlagDetector(GraphComponent):
                 message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)
         return messages
 
-    def crisis(self, text: str, by_meaning: bool = True) -> bool:
+    def crisis(self, text: str, by_meaning: bool) -> bool:
         try:
             return crisis_in(text[:MAX_TEXT], by_meaning=by_meaning)
         except Exception:  # never let the safety net break message parsing

@@ -169,8 +169,6 @@ PSEUDO = _rx(
 
 NEGATION_FORWARD = _rx(
     r"no",
-    # Scots "nae fever", Jamaican Patois "mi nuh have nuh fever"
-    r"nae|nuh",
     # Tagalog-English ("wala naman fever po", "walang lagnat", "hindi naman masakit")
     r"(wala|walang|hindi|hinde)( naman| pa| na| po)*",
     r"not",
@@ -528,7 +526,7 @@ def analyse_sentence(raw: str) -> Sentence:
 
 _NEGATOR_WORD = re.compile(
     r"(?<![a-z0-9])(no|not|never|without|nor|neither|none|nothing|\w+nt|deny|denies|denied|"
-    r"free|negative|zero|0|nope|absence|cant|cannot|wala|walang|hindi|hinde|nae|nuh)(?![a-z0-9])"
+    r"free|negative|zero|0|nope|absence|cant|cannot|wala|walang|hindi|hinde)(?![a-z0-9])"
 )
 
 
@@ -572,20 +570,7 @@ def recovered(sentences: Tuple[Sentence, ...]) -> bool:
 
 
 _INSIDE = _rx(
-    r"no",
-    r"nae",
-    r"nuh",
-    r"not",
-    r"never",
-    r"without",
-    r"isnt",
-    r"arent",
-    r"wasnt",
-    r"werent",
-    r"dont",
-    r"doesnt",
-    r"didnt",
-    r"nor",
+    r"no", r"not", r"never", r"without", r"isnt", r"arent", r"wasnt", r"werent", r"dont", r"doesnt", r"didnt", r"nor"
 )
 
 

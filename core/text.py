@@ -36,6 +36,8 @@ DIALECT = {
     "masel": "myself",
     "hersel": "herself",
     "himsel": "himself",
+    "nae": "no",  # Scots "nae fever"
+    "nuh": "no",  # Jamaican Patois "mi nuh have nuh fever"
     # Tagalog words of the body and of red flags, in the Tagalog-English people mix ("may lagnat at naninigas
     # ang leeg"): only words that are not also English words
     "lagnat": "fever",

@@ -61,6 +61,7 @@ class Assessment:
     findings: FrozenSet[str] = frozenset()
     negated: FrozenSet[str] = frozenset()
     ask: Tuple[str, ...] = ()  # rules the message reads like, by meaning (core/nearest.py): ask, no level
+    crisis: bool = False  # a crisis statement (by meaning, on the action server): the crisis answer, not a rule's
 
     @property
     def reason(self) -> str:
@@ -162,17 +163,6 @@ class RedFlags:
         level = max((r.level for r in fired), key=LEVELS.index)
         fired.sort(key=lambda r: -LEVELS.index(r.level))
         return Assessment(level, tuple(fired), findings, negated, ask)
-
-
-# A message that reads like a crisis statement by meaning (``crisis_in(..., by_meaning=True)``), as the rule the
-# action server escalates: the crisis answer, not the emergency one.
-CRISIS_RULE = Rule(
-    "crisis_by_meaning",
-    "emergency",
-    (),
-    "What you wrote reads like thoughts of ending your life or harming yourself.",
-    "WHO / Samaritans safe-messaging guidance (shared/design.md section 6)",
-)
 
 
 def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:

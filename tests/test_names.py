@@ -71,3 +71,23 @@ def test_max_text_is_one_number() -> None:
         if p.name != "names.py" and re.search(r"^MAX_TEXT = ", p.read_text(encoding="utf-8"), re.M)
     ]
     assert not again
+
+
+def test_the_static_reply_intents_are_those_the_rules_answer_with_responses_alone() -> None:
+    """The Rasa-side check compares by meaning only the messages of these intents, because no custom action
+    (which would compare them) answers them; a rule that gives one of them an action, or a new intent answered
+    by a response alone, must show here."""
+    actions_after: dict = {}
+    for path in sorted((ROOT / "data" / "rules").glob("*.yml")) + [ROOT / "data" / "rules.yml"]:
+        if not path.is_file():
+            continue
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
+            steps = rule.get("steps") or []
+            if rule.get("condition") or not steps or "intent" not in steps[0]:
+                continue  # a rule inside a conversation (after a question, in a form) is not how an intent starts
+            actions = [s["action"] for s in steps[1:] if "action" in s]
+            actions_after.setdefault(steps[0]["intent"], set()).update(actions)
+    static = {i for i, acts in actions_after.items() if acts and all(a.startswith("utter_") for a in acts)}
+    assert static == set(names.STATIC_REPLY_INTENTS), static
+    for intent in names.STATIC_REPLY_INTENTS:
+        assert not any(a.startswith("action_") for a in actions_after.get(intent, ())), intent

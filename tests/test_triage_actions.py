@@ -117,19 +117,10 @@ def test_an_out_of_scope_complaint_gets_a_pointer_and_no_level(domain: Dict[str,
         assert any((m.get("text") or "").startswith("I want to be sure") for m in dispatcher.messages) is asks, text
 
 
-def conversation(domain: Dict[str, Any], earlier: list, text: str, intent: str = "describe_symptoms") -> Tracker:
+def one_message(domain: Dict[str, Any], text: str, intent: str) -> Tracker:
     values = {name: spec.get("initial_value") for name, spec in domain["slots"].items()}
     latest = {"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []}
-    events: list = []
-    for said in earlier:  # each answered by a static response: no action recorded its findings
-        if said is None:
-            events.append({"event": "restart"})
-            continue
-        events += [
-            {"event": "user", "text": said, "parse_data": {"text": said, "intent": {"name": "greet"}}},
-            {"event": "bot", "text": "(a static reply)"},
-        ]
-    events.append({"event": "user", "text": text, "parse_data": latest})
+    events = [{"event": "user", "text": text, "parse_data": latest}]
     return Tracker("u", values, latest, events, False, None, {}, "action_listen")
 
 
@@ -140,7 +131,7 @@ def test_a_crisis_statement_by_meaning_gets_the_crisis_answer_from_the_action(
     answers with the crisis response first and alone, and records the crisis."""
     monkeypatch.setenv("NEAREST_CASES", "on")
     dispatcher = CollectingDispatcher()
-    tracker = conversation(domain, [], "what would happen if I took all my sleeping tablets at once", "ask_cause")
+    tracker = one_message(domain, "what would happen if I took all my sleeping tablets at once", "ask_cause")
     events = ActionTriage().run(dispatcher, tracker, domain)
     assert [m.get("response") for m in dispatcher.messages] == ["utter_crisis"]
     slots = slot_events(events)
@@ -150,6 +141,6 @@ def test_a_crisis_statement_by_meaning_gets_the_crisis_answer_from_the_action(
 def test_an_ordinary_message_gets_no_crisis_answer_from_the_action(domain: Dict[str, Any], monkeypatch) -> None:
     monkeypatch.setenv("NEAREST_CASES", "on")
     dispatcher = CollectingDispatcher()
-    tracker = conversation(domain, [], "my neck is sore after a long day at the desk", "describe_symptoms")
+    tracker = one_message(domain, "my neck is sore after a long day at the desk", "describe_symptoms")
     ActionTriage().run(dispatcher, tracker, domain)
     assert "utter_crisis" not in [m.get("response") for m in dispatcher.messages]

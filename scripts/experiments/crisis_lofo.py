@@ -2,10 +2,10 @@
 
 Every single-message case of ``tests/triage_eval/tuned`` is compared with the cases of the *other* files
 only, as if its own file had never been written. Printed for a grid of thresholds: the crisis statements
-caught by meaning (all of them, and those the crisis phrases would miss had their file never been read is
-not knowable, so all are counted), and the other cases that would get the crisis answer, controls and
-the team's crisis near misses ("I'm not suicidal", "I'd rather die than ...") among them, which the
-phrases leave alone.
+caught by meaning (all of them: which ones the phrases would have missed, had their file never been read,
+cannot be known), and the other cases that the phrases leave alone but the comparison would give the
+crisis answer, controls and the team's crisis near misses ("I'm not suicidal", "I'd rather die than
+...") among them.
 
     .venv/bin/python scripts/experiments/crisis_lofo.py
 """
