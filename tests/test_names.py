@@ -78,7 +78,7 @@ def test_the_static_reply_intents_are_those_the_rules_answer_with_responses_alon
     (which would compare them) answers them; a rule that gives one of them an action, or a new intent answered
     by a response alone, must show here."""
     actions_after: dict = {}
-    for path in sorted((ROOT / "data" / "rules").glob("*.yml")) + [ROOT / "data" / "rules.yml"]:
+    for path in [*sorted((ROOT / "data" / "rules").glob("*.yml")), ROOT / "data" / "rules.yml"]:
         if not path.is_file():
             continue
         for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules") or []:
