@@ -271,6 +271,9 @@ WEEK_PAST = _rx(
     r"the other week",
     r"over the weekend",
 )
+# "I had a fever last week": a past tense before the week's time word says the episode is past.
+WEEK_PAST_TENSE = _rx(r"(i|he|she|we|they|you|baby|son|daughter) (had|got|caught|was|were)( a| an| the| some| this| that)?")
+_INJURY = re.compile(r"(?<![a-z])(crash|accident|fall|fell|whiplash|injury|injured|hit|knock|bump|tackle|collision|smash)")
 OVER_NOW = _rx(
     r"not now",
     r"not any ?more",
@@ -506,7 +509,14 @@ def analyse_sentence(raw: str) -> Sentence:
         (m for m in HISTORICAL.finditer(text) if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])), None
     )
     week = WEEK_PAST.search(text)
-    if (past or (week and OVER_NOW.search(text))) and not NEW_SINCE.search(text):
+    if week and not OVER_NOW.search(text):
+        # "I had a fever last week" is a history; "my neck's been stiff since last week" is not
+        tense = [m for m in WEEK_PAST_TENSE.finditer(text, max(0, week.start() - 60), week.start())]
+        ongoing = re.search(r"(since|from|for|over|all) (the )?$", text[: week.start()])
+        injury = tense and _INJURY.search(text, tense[-1].end(), week.start())  # its harm may show days later
+        if ongoing or injury or not tense or any(tense[-1].end() <= t[0] < week.start() for t in terminators):
+            week = None
+    if (past or week) and not NEW_SINCE.search(text):
         # the whole clause around the time expression, up to a terminator, unless it goes on now
         anchor = (past or week).start()  # type: ignore[union-attr]
         before = [t[1] for t in terminators if t[1] <= anchor and not _time_word(text, t)]

@@ -36,8 +36,15 @@ DIALECT = {
     "masel": "myself",
     "hersel": "herself",
     "himsel": "himself",
+    "gonnae": "gonna",
+    "wantae": "want to",
+    "anymair": "anymore",
     "nae": "no",  # Scots "nae fever"
     "nuh": "no",  # Jamaican Patois "mi nuh have nuh fever"
+    "waan": "want",
+    "siddung": "sit down",
+    # African American and Southern English "ion wanna" (I don't want to)
+    "ion": "i dont",
     # Tagalog words of the body and of red flags, in the Tagalog-English people mix ("may lagnat at naninigas
     # ang leeg"): only words that are not also English words
     "lagnat": "fever",
@@ -81,7 +88,24 @@ DIALECT = {
     "dumudugo": "bleeding",
     "nahulog": "fell",
     "umihi": "pee",
+    "kaliwang": "left",
+    "kanang": "right",
+    "tabingi": "lopsided",
+    "ngiwi": "lopsided",
+    "panga": "jaw",
+    "nasusuka": "feel sick",
+    "naduduwal": "feel sick",
+    "pawis": "sweat",
 }
+# Phrases of other Englishes folded before the words above: Tagalog "hindi na niya maigalaw" (he can't move
+# it any more), "pawis na pawis" (sweating buckets); Patois "mi batty" (my bottom); Scots "the noo" (just now).
+PHRASES = (
+    (re.compile(r"(?<![a-z])(hindi|hinde|di)( na| ko| niya| nya| mo| siya| sya| po| pa)* (mai|ma)?galaw(in)?(?![a-z])"),
+     "cant move"),
+    (re.compile(r"(?<![a-z])pawis na pawis(?![a-z])"), "sweating buckets"),
+    (re.compile(r"(?<![a-z])(mi|my|me|him|her|ar) batty(?![a-z])"), "my bottom"),
+    (re.compile(r"(?<![a-z])the noo(?![a-z])"), "just now"),
+)
 _DIALECT = re.compile(r"(?<![a-z0-9])(" + "|".join(DIALECT) + r")(?![a-z0-9])")
 
 
@@ -93,6 +117,8 @@ def normalise(text: str) -> str:
     text = _CONTRACTION.sub("nt", text)
     text = text.replace("’", "'").replace("'s ", " ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
+    for phrase, english in PHRASES:
+        text = phrase.sub(english, text)
     text = _DIALECT.sub(lambda m: DIALECT[m.group()], text)
     return text.strip()
 

@@ -470,6 +470,23 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         # someone else's event that help already saw to
         ("a man at the gym collapsed, paramedics sorted him out, I just have a sore neck from lifting", None),
         ("my daughter had a febrile fit when she was a toddler, she is 9 now and well", None),
+        # round 12's families, in our own words, each with a near miss
+        ("temp of 38.8, neck sore to bend and any light at all makes me wince", "emergency"),
+        ("my phone screen makes me squint, neck a bit sore, no temperature", None),
+        ("right foot suddenly dragging when I walk and my neck is agony", "emergency"),
+        ("dived off the trampoline and landed on top of my head, neck hurts", "emergency"),
+        ("landed awkwardly on my feet off the trampoline, sore ankle", None),
+        ("ate a walnut brownie, now it's hard to swallow", "emergency"),
+        ("fever 39 and I'm unable to swallow even water", "emergency"),
+        ("no fever, I can swallow fine, just a stiff neck", None),
+        ("my neck cramps locked up again, third time this week", "see_doctor"),
+        ("I had a fever last week, now just a stiff neck from the sofa", None),
+        ("I had a car crash last week and my neck still hurts", "emergency"),
+        ("my neck has been stiff since last week and I've a fever of 39", "emergency"),
+        ("the noo ma arm's gone weak an ma neck's sair", "emergency"),
+        ("mi cyaan feel mi batty an mi back a hurt", "emergency"),
+        ("hindi na niya maigalaw ang kanang braso, masakit leeg", "emergency"),
+        ("masakit panga ko, pawis na pawis ako", "emergency"),
     ],
 )
 def test_findings_in_general_words(text: str, level: Optional[str]) -> None:
