@@ -140,12 +140,13 @@ PSEUDO = _rx(
     r"no better",
     r"no (change|improvement|relief|let up)",
     r"no matter",
+    r"no (feeling|sensation)(?= (in|when|down|around|between|on|at))",  # numbness: "no feeling when I wipe"
     r"(never|not) (stops|stopped|ending|ends|goes away|go away|went away|lets up|let up|eases|eased)",
     r"(cant|cannot|can not|couldnt) (stop|sleep|work|cope|function|shake|get rid|seem to)",
     r"(wasnt|was not|werent|were not|not|never) there (before|last|a (week|month|year) ago)",
     r"nothing (helps|helped|works|worked|is helping|is working|touches|seems to)",
     r"(doesnt|dont|didnt|isnt|arent|wont|not) (help|helping|helped|work|working|worked|touch|touching|do anything|"
-    r"doing anything|go away when|ease|easing|stop|stopping|go down)",
+    r"doing anything|go away when|ease|easing|stop|stopping|go down(?! (my|his|her|the|your|into|to|both|one|either)))",
     r"(wont|doesnt|isnt|not|didnt|hasnt|havent|wasnt) (feed|feeding|fed|eat|eating|eaten|drink|drinking|drunk|"
     r"settle|settling|settled|wake(?! me)|waking(?! me)|woken|respond|responding|stay awake|wee|weed|pee|peed)",
     r"not (doing|do) anything",
@@ -297,8 +298,8 @@ STILL_AGAIN = _rx(
 # the past (crisis statements: "I took an overdose 20 years ago and I've been well since" is a history).
 RECOVERED = _rx(
     r"(been|doing|keeping|felt|feeling|am|im|i am|was|were|is|are) (well|fine|good|great|grand|ok|okay|much better|"
-    r"a lot better|better)( ever)?( since| now| for (a long time|a long while|years|ages|a while|many years|"
-    r"(\d+|two|three|four|five|ten|twenty) years))",
+    r"a lot better|better)( ever)?( since| now| for (over |more than |about |nearly |almost )?(a long time|a long while|"
+    r"years|ages|a while|many years|a decade|decades|(\d+|two|three|four|five|ten|twenty) years))",
     r"(well|fine|better|recovered) (now|ever since|since then)",
     r"(fully|completely) recovered",
     # "been clean 6 years", "sober for a decade now": a past use said to be over
@@ -368,7 +369,7 @@ GENERIC_QUESTION = _rx(
     r"lack of|"
     r"stress|anxiety|meningitis|stroke|strokes|heart attacks?|cancer|tumou?rs?|infections?|fever|fevers|dehydration|"
     r"whiplash|falls?|crash|crashes|car crashes|accidents?|sleeping|sitting|posture|poor posture|exercise|\w+ing)\b",
-    r"(what|which|how|why|when) (are|is|causes?|does|do|can|could|would|might|should)",
+    r"(what|which|how|why|when) (actually |exactly |really )?(are|is|causes?|does|do|can|could|would|might|should)",
     r"(what|which) (\w+ ){1,3}(cause|causes|can cause|could cause|give|gives|trigger|triggers|lead to|have|has)",
     r"(whats|hows|whys)",
     r"(is|are) (it|there) (possible|true)",
@@ -546,9 +547,18 @@ def _negator_end(trigger: str) -> int:
     return m.end() if m else len(trigger.split()[0])
 
 
+_PAST_CLAUSE = re.compile(
+    r"and (my|his|her|their|the|it|its|i|he|she|they) (\w+ ){0,2}(\w+ed|went|got|was|were|had|came|swole|blew|broke|"
+    r"took|gave|fell|felt|lost|spent|kept|left|made)(?![a-z])"
+)
+
+
 def _continues_past(text: str, span: Tuple[int, int]) -> bool:
     """ "... and was in hospital", "... and had physio": the same past story goes on."""
-    return text[span[0] : span[1]] in ("and was", "and were", "and had", "and got")
+    if text[span[0] : span[1]] in ("and was", "and were", "and had", "and got"):
+        return True
+    # "years ago I got stung and my throat swelled up": a clause in the past tense goes on with the story
+    return _PAST_CLAUSE.match(text, span[0]) is not None
 
 
 def _time_word(text: str, span: Tuple[int, int]) -> bool:

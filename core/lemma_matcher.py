@@ -98,10 +98,23 @@ def _is_near(phrase: str) -> bool:
     return "~" in phrase or ">" in phrase
 
 
+# Longer words that start with a phrase word but are other words ("numb" is not "number", "week" not
+# "weekend"): they match only themselves.
+OTHER_WORDS = frozenset(
+    "weekend weekends weekday weekdays number numbers numbered painting paintings painter painters paint "
+    "paints painted sweater sweaters sweatshirt sweatshirts heartburn chesty chestnut chestnuts handle "
+    "handles handled handling handy handbag handbags headphone headphones headset headsets "
+    "headline headlines headteacher headmaster headband facebook facetime spotify feverfew backpack "
+    "backpacks".split()
+)
+
+
 def _word_matches(word: str, token: str) -> bool:
     """Whether phrase word ``word`` matches a token's canonical form: a word of four letters or more
-    also matches longer words that start with it, a shorter one its plural."""
+    also matches longer words that start with it (not ``OTHER_WORDS``), a shorter one its plural."""
     if len(word) >= 4:
+        if token != word and token in OTHER_WORDS:
+            return False
         return token.startswith(word) and _LETTERS.fullmatch(token[len(word) :]) is not None
     return token == word or token == word + "s"
 
@@ -110,6 +123,8 @@ def _candidates(token: str) -> Iterable[str]:
     """Every phrase word that could match ``token``: the token, its prefixes of 4+ letters, the token
     without a plural "s"."""
     yield token
+    if token in OTHER_WORDS:
+        return
     for length in range(len(token) - 1, 3, -1):
         yield token[:length]
     if token.endswith("s"):

@@ -296,6 +296,19 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("thanks for everything, my last message was about my shoulder", False),
         ("sitting on the edge of the bridge right now", True),
         ("parked on the top floor of the car park and my neck hurts from twisting to reverse", False),
+        # rounds 12 and 13's families in our own words: other Englishes, a gun, a block of flats, a mind made
+        # up, someone else's stated intent; and their near misses
+        ("a cannae dae it anymair, am gonnae end it", True),
+        ("mi nuh waan live no more", True),
+        ("ion wanna be alive no more", True),
+        ("thinking of jumping off my block tonight", True),
+        ("jumped off the block wall and twisted my neck", False),
+        ("he says he'll shoot himself, there's a gun in the shed", True),
+        ("she keeps saying she's going to hurt herself", True),
+        ("careful, he's going to hurt his neck on that trampoline", False),
+        ("I won't be around much longer, I've decided", True),
+        ("I won't be around much this week, working late", False),
+        ("my sister self harmed as a teen, she's been well for over a decade", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
