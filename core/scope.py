@@ -210,9 +210,21 @@ def looks_social(intent: str, text: str) -> bool:
     return words is None or len(t.split()) <= SOCIAL_MAX_WORDS or bool(words.search(t))
 
 
+# Words that ask for a deletion whatever else the message says; "wipe", "keep", "remember" or "record" are
+# also words of symptoms ("no feeling when I wipe", "I keep leaking").
+DELETION = _rx(
+    r"delete|deleted|deleting|erase|erased|erasure|gdpr|privacy|my data|personal data|chat history",
+    r"(this|the|our|my) (conversation|chat|messages|history)",
+)
+
+
 def asks_to_delete(text: str) -> bool:
-    """Words of a deletion or privacy request ("delete my data", "forget this conversation")."""
-    return bool(PRIVACY.search(_norm(text)))
+    """Words of a deletion or privacy request ("delete my data", "forget this conversation"); in a message
+    that describes a symptom, only words that can mean nothing else."""
+    t = _norm(text)
+    if DELETION.search(t):
+        return True
+    return bool(PRIVACY.search(t)) and not describes_symptom(text)
 
 
 _ASKING_INSIDE = _rx(

@@ -77,6 +77,8 @@ def test_medical_content(text: str, expected: bool) -> None:
         ("forget_me", "please forget this conversation", None),
         ("forget_me", "tbh everything is bad", "nlu_fallback"),
         ("forget_me", "what problems can you get after neck surgery", "symptom_question"),
+        ("forget_me", "my neck is numb when I wipe it and I keep dropping my cup", "describe_symptoms"),
+        ("forget_me", "delete this conversation, my neck is fine now", None),
         # a symptom asked about as a question is answered first (the interview is offered)
         ("describe_symptoms", "is it normal that my neck cracks when i turn my head", "symptom_question"),
         ("describe_symptoms", "why does my shoulder ache after swimming?", "symptom_question"),
