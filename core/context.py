@@ -54,6 +54,9 @@ FIGURES = _rx(
     r"(rather|sooner) (die|be dead)( than)?",
     r"(dying|dieing) (to|for)",
     r"to die for",
+    # a treatment that does not work: "the tablets do nothing, what's the point of them"
+    r"(whats|what is) the point (of|in) (taking )?(them|these|those|the tablets|the pills|the painkillers|"
+    r"painkillers|tablets|pills|the meds|meds|the cream|the physio|physio|the exercises|going back)",
     r"(die|died|dying) (of|from) (embarrassment|boredom|laughing|laughter|shame)",
     r"(bored|scared|worried|tickled|loved) to death",
     r"(my|the) (computer|laptop|phone|pc|app|server|website|system|screen|printer|car battery|battery) "

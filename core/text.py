@@ -106,6 +106,7 @@ PHRASES = (
     (re.compile(r"(?<![a-z])(mi|my|me|him|her|ar) batty(?![a-z])"), "my bottom"),
     (re.compile(r"(?<![a-z])the noo(?![a-z])"), "just now"),
 )
+_DEGREES = re.compile(r"(?<![a-z0-9])(\d{1,3})(c|f)(?![a-z0-9])")
 _DIALECT = re.compile(r"(?<![a-z0-9])(" + "|".join(DIALECT) + r")(?![a-z0-9])")
 
 
@@ -117,6 +118,7 @@ def normalise(text: str) -> str:
     text = _CONTRACTION.sub("nt", text)
     text = text.replace("’", "'").replace("'s ", " ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = _DEGREES.sub(r"\1 \2", text)  # "102f", "40c": a number and its unit
     for phrase, english in PHRASES:
         text = phrase.sub(english, text)
     text = _DIALECT.sub(lambda m: DIALECT[m.group()], text)

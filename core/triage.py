@@ -209,7 +209,8 @@ def load(path: pathlib.Path = RED_FLAGS_PATH) -> RedFlags:
         rules.append(
             Rule(rid, raw["level"], tuple(needs), reason, source, tuple(optional["unless"]), tuple(optional["any"]))
         )
-    used = {f for r in rules for f in (*r.all, *r.unless, *r.any_of)}
+    # a finding that only hides others in its sentence (subsumes) is used too
+    used = {f for r in rules for f in (*r.all, *r.unless, *r.any_of)} | set(data.get("subsumes") or {})
     unused = sorted(set(findings) - used)
     if unused:
         raise fail("top level", "findings", f"finding(s) no rule uses: {', '.join(unused)}")

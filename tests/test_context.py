@@ -309,6 +309,8 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I won't be around much longer, I've decided", True),
         ("I won't be around much this week, working late", False),
         ("my sister self harmed as a teen, she's been well for over a decade", False),
+        ("I've got the blades out again", True),
+        ("the tablets don't touch it, what's the point of them", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:

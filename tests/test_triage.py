@@ -506,6 +506,16 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("what exactly is meningitis?", None),
         ("I'm off work for the weekend, neck a bit tight", None),
         ("she's painting the ceiling and now her neck is sore", None),
+        # round 14's families, in our own words, each with a near miss
+        ("temp 103F, throwing up and a bad headache", "emergency"),
+        ("he is 39.5c with a stiff neck", "emergency"),
+        ("it was 38c outside today and my neck is stiff from the car", None),
+        ("my neck hurts to bend it and I've got a temperature of 101", "emergency"),
+        ("the headache came on instantly, the worst I've known", "emergency"),
+        ("been on ibuprofen a week and my neck is no better", "see_doctor"),
+        ("my head pulls sideways on its own and there's a tremor", "see_doctor"),
+        ("my jaw is sore from grinding, I clench at night", None),
+        ("my jaw is clenched tight since I cut my hand on a rusty gate", "emergency"),
     ],
 )
 def test_findings_in_general_words(text: str, level: Optional[str]) -> None:
