@@ -311,6 +311,8 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("my sister self harmed as a teen, she's been well for over a decade", False),
         ("I've got the blades out again", True),
         ("the tablets don't touch it, what's the point of them", False),
+        ("honestly I'm just a burden", True),
+        ("I don't feel like a burden, just stressed about my neck", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
