@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
-from core.text import normalise, words_regex
+from core.text import fold_phrases, normalise, words_regex
 
 COMMA = "qq0"  # stands for a comma inside a normalised sentence (no letter-only word: never "corrected")
 MASK = "zz0"  # stands for each word of a masked figure of speech
@@ -276,8 +276,12 @@ WEEK_PAST = _rx(
     r"over the weekend",
 )
 # "I had a fever last week": a past tense before the week's time word says the episode is past.
-WEEK_PAST_TENSE = _rx(r"(i|he|she|we|they|you|baby|son|daughter) (had|got|caught|was|were)( a| an| the| some| this| that)?")
-_INJURY = re.compile(r"(?<![a-z])(crash|accident|fall|fell|whiplash|injury|injured|hit|knock|bump|tackle|collision|smash)")
+WEEK_PAST_TENSE = _rx(
+    r"(i|he|she|we|they|you|baby|son|daughter) (had|got|caught|was|were)( a| an| the| some| this| that)?"
+)
+_INJURY = re.compile(
+    r"(?<![a-z])(crash|accident|fall|fell|whiplash|injury|injured|hit|knock|bump|tackle|collision|smash)"
+)
 OVER_NOW = _rx(
     r"not now",
     r"not any ?more",
@@ -301,8 +305,9 @@ STILL_AGAIN = _rx(
 # the past (crisis statements: "I took an overdose 20 years ago and I've been well since" is a history).
 RECOVERED = _rx(
     r"(been|doing|keeping|felt|feeling|am|im|i am|was|were|is|are) (well|fine|good|great|grand|ok|okay|much better|"
-    r"a lot better|better)( ever)?( since| now| for (over |more than |about |nearly |almost )?(a long time|a long while|"
-    r"years|ages|a while|many years|a decade|decades|(\d+|two|three|four|five|ten|twenty) years))",
+    r"a lot better|better)( ever)?( since| now| for (over |more than |about |nearly |almost )?"
+    r"(a long time|a long while|years|ages|a while|many years|a decade|decades|"
+    r"(\d+|two|three|four|five|ten|twenty) years))",
     r"(well|fine|better|recovered) (now|ever since|since then)",
     r"(fully|completely) recovered",
     # "been clean 6 years", "sober for a decade now": a past use said to be over
@@ -387,6 +392,18 @@ PERSONAL = _rx(
     # a measured temperature is somebody's ("is it normal to have a stiff neck with a fever of 38.6?")
     r"(fever|temp|temperature)( of| is| was| at| around| about)? (3[7-9]|4[0-2]|99|10[0-5])",
 )  # fmt: skip
+MEDIA = _rx(
+    r"(saw|seen|see|watched|watching|read|reading|heard|hearing) (\w+ ){0,3}(on tv|on the tv|on the telly|on telly|"
+    r"on the news|on youtube|on tiktok|on instagram|on facebook|on reddit|in a film|in a movie|in a show|on a show|"
+    r"in a series|an article|a documentary|a programme|a program|a podcast)",
+    r"(on|in) (a|the) (tv show|tv series|film|movie|documentary|soap|drama) (\w+ ){0,3}(saw|watched|had|got)",
+)
+# fmt: off
+_OWN = _rx(
+    r"my", r"me", r"mine", r"myself", r"im", r"i m", r"i am", r"ive", r"i have", r"i got", r"i feel", r"i felt",
+    r"i had",
+)
+# fmt: on
 OTHER_PERSON = _rx(
     r"my (son|daughter|baby|babies|kid|kids|child|children|toddler|boy|girl|husband|wife|partner|boyfriend|girlfriend|"
     r"mum|mom|mother|dad|father|nan|gran|grandma|grandmother|grandpa|grandad|grandfather|brother|sister|friend|"
@@ -431,7 +448,7 @@ class Sentence:
 
 def _normalise_sentence(raw: str) -> str:
     parts = [normalise(p) for p in _SPLIT_COMMA.split(raw)]
-    return f" {COMMA} ".join(p for p in parts if p)
+    return fold_phrases(f" {COMMA} ".join(p for p in parts if p))
 
 
 def _mask(text: str) -> str:
@@ -508,6 +525,9 @@ def analyse_sentence(raw: str) -> Sentence:
         ]
         scopes.append((m.end(), _forward_end(text, m.end(), later, 30), "hypothetical"))
     if question and GENERIC_QUESTION.match(text.strip()) and not PERSONAL.search(text):
+        scopes.append((0, len(text), "hypothetical"))
+    if MEDIA.search(text) and not _OWN.search(text):
+        # "saw on tv a guy had a seizure after a head injury": a story from the media, not a report
         scopes.append((0, len(text), "hypothetical"))
     past = next(
         (m for m in HISTORICAL.finditer(text) if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])), None

@@ -100,13 +100,17 @@ def _is_near(phrase: str) -> bool:
 
 # Longer words that start with a phrase word but are other words ("numb" is not "number", "week" not
 # "weekend"): they match only themselves.
+# fmt: off
 OTHER_WORDS = frozenset(
-    "weekend weekends weekday weekdays number numbers numbered painting paintings painter painters paint "
-    "paints painted sweater sweaters sweatshirt sweatshirts heartburn chesty chestnut chestnuts handle "
-    "handles handled handling handy handbag handbags headphone headphones headset headsets "
-    "headline headlines headteacher headmaster headband facebook facetime spotify feverfew backpack "
-    "backpacks".split()
+    [
+        "weekend", "weekends", "weekday", "weekdays", "number", "numbers", "numbered", "painting", "paintings",
+        "painter", "painters", "paint", "paints", "painted", "sweater", "sweaters", "sweatshirt", "sweatshirts",
+        "heartburn", "chesty", "chestnut", "chestnuts", "handle", "handles", "handled", "handling", "handy", "handbag",
+        "handbags", "headphone", "headphones", "headset", "headsets", "headline", "headlines", "headteacher",
+        "headmaster", "headband", "facebook", "facetime", "spotify", "feverfew", "backpack", "backpacks",
+    ]
 )
+# fmt: on
 
 
 def _word_matches(word: str, token: str) -> bool:

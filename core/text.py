@@ -100,14 +100,36 @@ DIALECT = {
 # Phrases of other Englishes folded before the words above: Tagalog "hindi na niya maigalaw" (he can't move
 # it any more), "pawis na pawis" (sweating buckets); Patois "mi batty" (my bottom); Scots "the noo" (just now).
 PHRASES = (
-    (re.compile(r"(?<![a-z])(hindi|hinde|di)( na| ko| niya| nya| mo| siya| sya| po| pa)* (mai|ma)?galaw(in)?(?![a-z])"),
-     "cant move"),
+    (
+        re.compile(
+            r"(?<![a-z])(hindi|hinde|di)( na| ko| niya| nya| mo| siya| sya| po| pa)* (mai|ma)?galaw(in)?(?![a-z])"
+        ),
+        "cant move",
+    ),
     (re.compile(r"(?<![a-z])pawis na pawis(?![a-z])"), "sweating buckets"),
     (re.compile(r"(?<![a-z])(mi|my|me|him|her|ar) batty(?![a-z])"), "my bottom"),
     (re.compile(r"(?<![a-z])the noo(?![a-z])"), "just now"),
+    # a baby's age in weeks said without "old" ("baby 9 wks", "daughter 10 weeks is hot")
+    # (with the context model's comma marks: "baby (9 wks)")
+    (
+        re.compile(
+            r"(?<![a-z])(?P<who>baby|babys|daughter|son|infant|newborn|little one|boy|girl|grandson|granddaughter)"
+            r"( qq0)?( is| who is| aged| age| of)?( qq0)? (?P<n>\d{1,2}) (wks|wk|weeks|week)"
+            r"(?! ago| old)(?![a-z])"
+        ),
+        r"\g<who> \g<n> weeks old",
+    ),
 )
 _DEGREES = re.compile(r"(?<![a-z0-9])(\d{1,3})(c|f)(?![a-z0-9])")
 _DIALECT = re.compile(r"(?<![a-z0-9])(" + "|".join(DIALECT) + r")(?![a-z0-9])")
+
+
+def fold_phrases(text: str) -> str:
+    """``PHRASES`` of other Englishes in normalised text, in English (idempotent; the context model folds its
+    sentences again once their comma parts are joined)."""
+    for phrase, english in PHRASES:
+        text = phrase.sub(english, text)
+    return text
 
 
 def normalise(text: str) -> str:
@@ -119,8 +141,7 @@ def normalise(text: str) -> str:
     text = text.replace("’", "'").replace("'s ", " ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = _DEGREES.sub(r"\1 \2", text)  # "102f", "40c": a number and its unit
-    for phrase, english in PHRASES:
-        text = phrase.sub(english, text)
+    text = fold_phrases(text)
     text = _DIALECT.sub(lambda m: DIALECT[m.group()], text)
     return text.strip()
 

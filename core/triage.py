@@ -126,7 +126,14 @@ class RedFlags:
         present, negated = set(), set()
         for sentence in context.analyse(text[:MAX_TEXT]):
             matches = self.matcher.found(sentence.text)
-            labels = {m.label[: -len(NEAR)] if m.label.endswith(NEAR) else m.label for m in matches}
+            # a finding hides others only where it is said as present ("I'm not trying to lose weight but I've
+            # dropped 6 kilos": the denied diet hides nothing)
+            labels = {
+                m.label[: -len(NEAR)] if m.label.endswith(NEAR) else m.label
+                for m in matches
+                if (m.label.split("#")[0] in TOPICS)
+                or (sentence.modifier(m.start) is None and not context.negated_inside(m.gap))
+            }
             hidden = {f for found in labels for f in self.subsumes.get(found, ())}
             for label, start, _end, gap in matches:
                 finding = label[: -len(NEAR)] if label.endswith(NEAR) else label
@@ -304,7 +311,20 @@ def crisis_matcher() -> LemmaMatcher:
     phrases = data.get("phrases")
     if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and normalise(p) for p in phrases):
         raise check.fail("top level", "phrases", "must be a non-empty list of phrases")
-    return LemmaMatcher({CRISIS: tuple(phrases)})
+    table = {CRISIS: tuple(phrases)}
+    for key, label in ((MEANS_KEY, MEANS), (TURNED_KEY, TURNED), (NOT_MEANS_KEY, NOT_MEANS)):
+        extra = data.get(key) or []
+        if not isinstance(extra, list) or not all(isinstance(p, str) and normalise(p) for p in extra):
+            raise check.fail("top level", key, "must be a list of phrases")
+        table[label] = tuple(extra)
+    return LemmaMatcher(table)
+
+
+# A lethal means in the message and its use turned on oneself anywhere in it, each asserted ("I have a gun at
+# home and some days I think about using it on myself"): one statement, however far apart its parts are.
+MEANS, MEANS_KEY = "crisis_means", "means"
+TURNED, TURNED_KEY = "crisis_turned_on_oneself", "turned_on_oneself"
+NOT_MEANS, NOT_MEANS_KEY = "crisis_not_means", "not_means"  # "a massage gun", "a skipping rope"
 
 
 def crisis_in(text: str, by_meaning: bool = False) -> bool:
@@ -316,8 +336,19 @@ def crisis_in(text: str, by_meaning: bool = False) -> bool:
     matcher = crisis_matcher()
     sentences = context.analyse(text[:MAX_TEXT])
     put_aside = False
+    parts = set()
     for sentence in sentences:
-        for match in matcher.found(sentence.text):
+        matches = matcher.found(sentence.text)
+        tools = [(m.start, m.end) for m in matches if m.label == NOT_MEANS]
+        for match in matches:
+            if match.label == NOT_MEANS or any(lo < match.end and match.start < hi for lo, hi in tools):
+                continue  # "a massage gun", "a rope swing": a tool, not a means
+            if match.label.split("#")[0] in (MEANS, TURNED):
+                if sentence.modifier(match.start) is None and not context.negated_inside(match.gap):
+                    parts.add(match.label.split("#")[0])
+                    if parts == {MEANS, TURNED}:
+                        return True
+                continue
             kind = sentence.modifier(match.start)
             if kind == "negated" or context.negated_inside(match.gap):
                 put_aside = True

@@ -313,6 +313,11 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("the tablets don't touch it, what's the point of them", False),
         ("honestly I'm just a burden", True),
         ("I don't feel like a burden, just stressed about my neck", False),
+        ("on the balcony right now thinking about jumping", True),
+        ("there's a shotgun in the cabinet and lately I think about turning it on myself", True),
+        ("I use a massage gun on my traps, I use it on myself after work", False),
+        ("we have a rope swing in the garden, my neck hurts from pushing the kids", False),
+        ("jeena nahi chahta ab, bas", True),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
