@@ -144,7 +144,7 @@ PSEUDO = _rx(
     r"no (change|improvement|relief|let up)",
     r"no matter",
     r"no (feeling|sensation)(?= (in|when|down|around|between|on|at))",  # numbness: "no feeling when I wipe"
-    r"(never|not) (stops|stopped|ending|ends|goes away|go away|went away|lets up|let up|eases|eased)",
+    r"(never|not) (stop|stops|stopped|ending|ends|goes away|go away|went away|lets up|let up|eases|eased)",
     r"(cant|cannot|can not|couldnt) (stop|sleep|work|cope|function|shake|get rid|seem to)",
     r"(wasnt|was not|werent|were not|not|never) there (before|last|a (week|month|year) ago)",
     r"nothing (helps|helped|works|worked|is helping|is working|touches|seems to)",
@@ -292,6 +292,10 @@ OVER_NOW = _rx(
     r"(been )?(fine|ok|okay|good|great) (ever )?since",
     r"(all )?healed( up)?",
     r"(completely|totally|perfectly|fully) (fine|better|recovered|healed)( now)?",
+    # "they sorted it in hospital", "went in a few days", "no issues since": an episode that ended
+    r"(they|doctors|the doctors|hospital|the hospital|a&e|er) (sorted|fixed|treated|settled) (it|it out|me|him|her)",
+    r"(it )?went (away )?(in|after|within) (a|two|three|four|a few|a couple of) (days|weeks)",
+    r"no (issues|problems|trouble|bother) (with it )?since",
 )
 _GOES_ON = (r"still", r"(?<!never )(?<!not )(?<!nothing )(?<!none )again", r"came back", r"coming back", r"back again")
 STILL_NOW = _rx(*_GOES_ON, r"ever since", r"since then", r"now (i|my|it)")

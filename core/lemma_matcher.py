@@ -108,6 +108,7 @@ OTHER_WORDS = frozenset(
         "heartburn", "chesty", "chestnut", "chestnuts", "handle", "handles", "handled", "handling", "handy", "handbag",
         "handbags", "headphone", "headphones", "headset", "headsets", "headline", "headlines", "headteacher",
         "headmaster", "headband", "facebook", "facetime", "spotify", "feverfew", "backpack", "backpacks",
+        "footy", "footie", "football", "footballer", "footage", "footpath", "footwear", "footstool",
     ]
 )
 # fmt: on

@@ -109,6 +109,7 @@ PHRASES = (
     (re.compile(r"(?<![a-z])pawis na pawis(?![a-z])"), "sweating buckets"),
     (re.compile(r"(?<![a-z])(mi|my|me|him|her|ar) batty(?![a-z])"), "my bottom"),
     (re.compile(r"(?<![a-z])the noo(?![a-z])"), "just now"),
+    (re.compile(r"(?<![a-z])o ma(?= life| days| year| years)"), "of my"),  # Scots: "worst o ma life"
     # a baby's age in weeks said without "old" ("baby 9 wks", "daughter 10 weeks is hot")
     # (with the context model's comma marks: "baby (9 wks)")
     (

@@ -318,6 +318,14 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I use a massage gun on my traps, I use it on myself after work", False),
         ("we have a rope swing in the garden, my neck hurts from pushing the kids", False),
         ("jeena nahi chahta ab, bas", True),
+        ("my wife passed last spring, I think it is time I joined her", True),
+        ("I joined her gym last spring and my neck has hurt since", False),
+        ("the note is written and the bath is running", True),
+        ("I wrote the note for school and my neck aches", False),
+        ("how many sleeping pills would it take to die", True),
+        ("how many paracetamol can I take in a day for neck pain", False),
+        ("I cut my arms because I deserve the pain", True),
+        ("I deserve a massage after this week, my neck is burning", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
