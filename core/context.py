@@ -286,7 +286,8 @@ OVER_NOW = _rx(
     r"not now",
     r"not any ?more",
     r"no longer",
-    r"(its|it is|all|is|was|has|have|are)? ?(gone|better|fine|cleared up|went away|gone away|recovered|over)( now)?",
+    r"(its|it is|all|is|was|has|have|are)? ?(gone|better|fine|cleared up|went away|gone away|recovered|"
+    r"over(?! the| a | an | my | his | her | last| past| \d))( now)?",
     r"fine now",
     r"(got|get|am|was|is) (better|over it)",
     r"(been )?(fine|ok|okay|good|great) (ever )?since",
@@ -330,6 +331,8 @@ RECOVERED = _rx(
     r"(\d+|two|three|four|five|ten|twenty) years)",
 )
 # "a lump that wasn't there last month": something new since then, not a past episode.
+# "first ever seizure at 40": the age says when it is happening for the first time, not that it is past
+_FIRST_EVER = re.compile(r"(first ever|first time ever|for the first time|my first)( \w+){0,3} $")
 NEW_SINCE = _rx(
     r"(wasnt|was not|werent|were not|never|not) (there|here|around)( \w+){0,2} "
     r"(last|a|two|three|few|\d+) (week|weeks|month|months|year|years)",
@@ -534,7 +537,13 @@ def analyse_sentence(raw: str) -> Sentence:
         # "saw on tv a guy had a seizure after a head injury": a story from the media, not a report
         scopes.append((0, len(text), "hypothetical"))
     past = next(
-        (m for m in HISTORICAL.finditer(text) if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])), None
+        (
+            m
+            for m in HISTORICAL.finditer(text)
+            if not _ONGOING.search(text[max(0, m.start() - 14) : m.start()])
+            and not _FIRST_EVER.search(text[max(0, m.start() - 40) : m.start()])
+        ),
+        None,
     )
     week = WEEK_PAST.search(text)
     if week and not OVER_NOW.search(text):
@@ -614,6 +623,23 @@ def recovered(sentences: Tuple[Sentence, ...]) -> bool:
     does not count."""
     said = any(s.modifier(m.start()) != "negated" for s in sentences for m in RECOVERED.finditer(s.text))
     return said and not any(STILL_AGAIN.search(s.text) for s in sentences)
+
+
+# A message that opens by placing what was said before in the past ("that was 3 years ago", "this was all back
+# in March"): the findings of the earlier turns are a history, not today's.
+_LOOKS_BACK = re.compile(
+    r"^(that|this|it|all that|all of that|that all|this all|both|those)( was| were| happened| all happened| is from)"
+    r"( all)?( \w+){0,4} ((years|year|months|decades|ages|a long time) ago|back in \w+|back then|last year|"
+    r"years back|a while back|long ago|in (19|20)\d\d|"
+    r"when i was \w+|as a (kid|child|teen|teenager|baby))(?![a-z])"
+)
+
+
+def looks_back(text: str) -> bool:
+    """Whether ``text`` opens by saying that what the person said before was in the past ("that was 3 years
+    ago, today it's only a stiff neck"): the conversation's earlier findings no longer stand."""
+    sentences = analyse(text)
+    return bool(sentences) and bool(_LOOKS_BACK.search(sentences[0].text.replace(f"{COMMA} ", "")))
 
 
 _INSIDE = _rx(

@@ -186,7 +186,8 @@ def evaluate_live(url: str, cases: Sequence[Case], workers: int = 4) -> List[Out
 
 def evaluate_engine(cases: Sequence[Case]) -> List[Outcome]:
     """The engine alone: findings carried over between messages as the assistant does."""
-    from core.triage import assess, crisis_in
+    from core.context import looks_back
+    from core.triage import NECK_TOPIC, assess, crisis_in
 
     outcomes = []
     for case in cases:
@@ -196,6 +197,8 @@ def evaluate_engine(cases: Sequence[Case]) -> List[Outcome]:
             crisis = crisis or crisis_in(text)
             new = assess(text)
             asked = asked or bool(new.ask)
+            if looks_back(text):  # "that was 3 years ago": the earlier findings are a history
+                known = frozenset(k for k in known if k == NECK_TOPIC)
             known = (known - new.negated) if not new.findings else assess(text, known).findings
         result = assess("", known)
         level = "emergency" if crisis else result.level or "none"

@@ -6,7 +6,7 @@ from typing import Optional
 
 import pytest
 
-from core.context import analyse, asserted_text
+from core.context import analyse, asserted_text, looks_back
 from core.kb_loader import get_kb
 from core.triage import assess, crisis_in
 
@@ -326,7 +326,29 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("how many paracetamol can I take in a day for neck pain", False),
         ("I cut my arms because I deserve the pain", True),
         ("I deserve a massage after this week, my neck is burning", False),
+        ("I know how I'm going to do it, I just need to pick the day", True),
+        ("I know how to do it, the physio showed me the stretch", False),
+        ("I've been stockpiling my tramadol", True),
+        ("I've been saving up for a massage chair for my neck", False),
+        ("I punch myself on purpose when it gets too much", True),
+        ("I hit my head on the cupboard, my neck hurts", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
     assert crisis_in(text) is crisis
+
+
+@pytest.mark.parametrize(
+    "text, back",
+    [
+        ("that was 3 years ago and they said it was reflux, today it's only a stiff neck", True),
+        ("That was back in March, I was treated and I'm fine now", True),
+        ("this was all back in 2019", True),
+        ("that was an hour ago and now my arm is numb", False),
+        ("that happened this morning", False),
+        ("it was sudden and my neck hurts", False),
+        ("my neck was stiff years ago", False),
+    ],
+)
+def test_a_later_turn_can_place_what_was_said_before_in_the_past(text: str, back: bool) -> None:
+    assert looks_back(text) is back

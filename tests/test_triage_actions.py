@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.actions import ActionTellMore, ActionTriage
+from actions.base import red_flags_in
 from tests.conftest import customs, slot_events
 
 
@@ -144,3 +145,18 @@ def test_an_ordinary_message_gets_no_crisis_answer_from_the_action(domain: Dict[
     tracker = one_message(domain, "my neck is sore after a long day at the desk", "describe_symptoms")
     ActionTriage().run(dispatcher, tracker, domain)
     assert "utter_crisis" not in [m.get("response") for m in dispatcher.messages]
+
+
+def test_a_turn_that_places_the_earlier_report_in_the_past_drops_its_findings(make_tracker) -> None:
+    earlier = ["chest_pain", "heart_site_pain", "neck_mention", "neck_pain"]
+    back = make_tracker(
+        "that was 3 years ago and they said it was reflux, today it's only a stiff neck from the gym",
+        intent="describe_symptoms",
+        red_flag_findings=earlier,
+    )
+    assert red_flags_in(back).level is None
+    assert "chest_pain" not in red_flags_in(back).findings
+    recent = make_tracker(
+        "that was an hour ago and now I'm sweating", intent="describe_symptoms", red_flag_findings=earlier
+    )
+    assert red_flags_in(recent).level == "emergency"
