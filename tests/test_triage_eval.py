@@ -1,6 +1,6 @@
 """The triage evaluation (tests/triage_eval), end to end: every case played through the real Rasa server
 and action server over the REST webhook (the shared stack of tests/stack.py), with the safety figures
-the tuned set must reach. The unseen set is scored and printed, its floors are what round 1 reached.
+the tuned set must reach. The unseen set is scored and printed, with floors just under what it measured.
 """
 
 from __future__ import annotations
@@ -69,12 +69,12 @@ def test_unseen_set_end_to_end_keeps_its_figures(unseen: List[Outcome]) -> None:
     assert f["false alarms (controls)"] <= UNSEEN_CEILINGS["false alarms (controls)"], report(unseen, "unseen")
 
 
-# The unseen folder holds rounds 12 and 13 (written blind from design.md), each scored before the changes it
-# judges (tests/triage_eval/scores/); the issue's recall target is 0.95. These floors sit a little under
-# what the two rounds measured together before this stop's changes: they only stop it getting worse; the
-# targets stay in the README.
-UNSEEN_FLOORS = {"emergency recall": 0.88, "crisis handled": 0.70}
-UNSEEN_CEILINGS = {"false alarms (controls)": 0.05}
+# The unseen folder holds the newest blind round (written from design.md alone, scored before the changes it
+# judges; tests/triage_eval/scores/). These floors and the ceiling sit a little beyond what it measured: they
+# stop it getting worse and are not the issue's targets (recall >= 0.95 and false alarms <= 0.05, in the
+# README with the measured figures, including where a round misses them).
+UNSEEN_FLOORS = {"emergency recall": 0.92, "crisis handled": 0.90}
+UNSEEN_CEILINGS = {"false alarms (controls)": 0.08}
 
 
 @pytest.mark.e2e
