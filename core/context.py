@@ -51,7 +51,8 @@ FIGURES = _rx(
     r"pain in the (neck|bum|butt|backside|arse|ass)",
     r"(hair|teeth|tooth|nail|nails|filling|eyelashes|eyebrows) (is |are |keeps |keep )?(falling|fall|fell|coming) out",
     r"(fell|fall|falling|fallen) (asleep|in love|behind|apart|through|for it|out with|off the wagon|pregnant)",
-    r"(rather|sooner) (die|be dead)( than)?",
+    r"(rather|sooner) (die|be dead)"
+    r"(?!( than)? (live|living|go on|carry on|keep going|keep living|be like this|suffer|put up))( than)?",
     r"(dying|dieing) (to|for)",
     r"to die for",
     # a treatment that does not work: "the tablets do nothing, what's the point of them"
@@ -75,6 +76,7 @@ FIGURES = _rx(
     r"(laughing|laughed|laugh) (so hard|so much|till|until)( that)?( i)?( cried| couldnt breathe| cant breathe)?",
     r"(cant|couldnt) breathe (for|from) laughing",
     r"(take|took|takes) my breath away",
+    r"breathless with (excitement|anticipation|laughter|laughing|joy)",
     r"breathtaking",
     # when a new job, home or course began, not how long a pain has lasted ("started a new job three weeks ago")
     r"(started|starting|began|joined|moved|moving|changed|switched|got) (to |into |at )?(a |my |the |this )?(new )?"
@@ -385,6 +387,7 @@ GENERIC_QUESTION = _rx(
     r"stress|anxiety|meningitis|stroke|strokes|heart attacks?|cancer|tumou?rs?|infections?|fever|fevers|dehydration|"
     r"whiplash|falls?|crash|crashes|car crashes|accidents?|sleeping|sitting|posture|poor posture|exercise|\w+ing)\b",
     r"(what|which|how|why|when) (actually |exactly |really )?(are|is|causes?|does|do|can|could|would|might|should)",
+    r"what (counts|count|is classed|is classified|is considered|qualifies|would count) as",
     r"(what|which) (\w+ ){1,3}(cause|causes|can cause|could cause|give|gives|trigger|triggers|lead to|have|has)",
     r"(whats|hows|whys)",
     r"(is|are) (it|there) (possible|true)",
@@ -402,7 +405,12 @@ PERSONAL = _rx(
 MEDIA = _rx(
     r"(saw|seen|see|watched|watching|read|reading|heard|hearing) (\w+ ){0,3}(on tv|on the tv|on the telly|on telly|"
     r"on the news|on youtube|on tiktok|on instagram|on facebook|on reddit|in a film|in a movie|in a show|on a show|"
-    r"in a series|an article|a documentary|a programme|a program|a podcast)",
+    r"in a series|an article|a documentary|a doc|a docuseries|a video|a vid|a clip|a reel|a programme|a program|"
+    r"a podcast|a book|a novel)",
+    r"in (the|a|this) (book|novel|story|film|movie|show|series|game|comic)( (i m|im|i am|we re|were) "
+    r"(reading|watching|playing))?",
+    r"(my favourite|my favorite|a famous|a|the|this) (youtuber|celebrity|footballer|influencer|streamer|actor|actress|"
+    r"singer|rapper|character|athlete|tiktoker|presenter|boxer|wrestler)",
     r"(on|in) (a|the) (tv show|tv series|film|movie|documentary|soap|drama) (\w+ ){0,3}(saw|watched|had|got)",
 )
 # fmt: off
@@ -533,7 +541,7 @@ def analyse_sentence(raw: str) -> Sentence:
         scopes.append((m.end(), _forward_end(text, m.end(), later, 30), "hypothetical"))
     if question and GENERIC_QUESTION.match(text.strip()) and not PERSONAL.search(text):
         scopes.append((0, len(text), "hypothetical"))
-    if MEDIA.search(text) and not _OWN.search(text):
+    if MEDIA.search(text) and not _OWN.search(MEDIA.sub(" ", text)):
         # "saw on tv a guy had a seizure after a head injury": a story from the media, not a report
         scopes.append((0, len(text), "hypothetical"))
     past = next(

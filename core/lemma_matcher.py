@@ -109,6 +109,7 @@ OTHER_WORDS = frozenset(
         "handbags", "headphone", "headphones", "headset", "headsets", "headline", "headlines", "headteacher",
         "headmaster", "headband", "facebook", "facetime", "spotify", "feverfew", "backpack", "backpacks",
         "footy", "footie", "football", "footballer", "footage", "footpath", "footwear", "footstool",
+        "pillow", "pillows", "pillowcase",
     ]
 )
 # fmt: on

@@ -332,6 +332,13 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I've been saving up for a massage chair for my neck", False),
         ("I punch myself on purpose when it gets too much", True),
         ("I hit my head on the cupboard, my neck hurts", False),
+        ("honestly I'd rather be dead than live with this pain", True),
+        ("I'd rather die than sit through that meeting again", False),
+        ("gonnae top masel the night", True),
+        ("I'll take the lot of my tramadol and be done with it", True),
+        ("I take the lot of my tablets in the morning, neck still sore", False),
+        ("what's the point of going on, nothing works", True),
+        ("what's the point of going on about it, my neck is just stiff", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
