@@ -368,6 +368,27 @@ def crisis_meaning_may_speak(text: str) -> bool:
     words (the English encoder puts all Tagalog messages, say, close together), and the context model
     found no figure of speech in it ("I'd rather die than sit through another zoom call")."""
     sentences = context.analyse(text[:MAX_TEXT])
-    if not sentences or any(context.MASK in s.text for s in sentences):
+    if not sentences or any(context.MASK in s.text for s in sentences) or only_a_farewell(text):
         return False
     return english_share(text[:MAX_TEXT]) >= ENGLISH_SHARE
+
+
+# A plain goodbye ("bye for now", "ok that's me done, bye", "see you tomorrow") is never a crisis statement by
+# meaning, however close the encoder puts it to a farewell that is one ("bye everyone, this is my last message").
+_FAREWELL = frozenset(
+    ("bye", "byee", "byeee", "goodbye", "cheerio", "cya", "later", "laters", "goodnight", "night", "nite")
+)
+_SOCIAL_WORDS = (
+    "good see you ya u tomorrow soon take care thanks thank cheers ta ok okay right well that thats me done for now i "
+    "ll ill im m leave it there going gone off all and the chat talk speak again x xx have a nice day great lovely "
+    "evening weekend then so yeah yes just will peace out s love"
+)
+_SOCIAL = _FAREWELL | frozenset(_SOCIAL_WORDS.split())
+
+
+def only_a_farewell(text: str) -> bool:
+    """Whether ``text`` is only a social goodbye: a farewell word and nothing but social words."""
+    words = normalise(text[:MAX_TEXT]).split()
+    joined = " ".join(words)
+    said = bool(_FAREWELL & set(words)) or "see you" in joined or "take care" in joined or "leave it there" in joined
+    return said and set(words) <= _SOCIAL

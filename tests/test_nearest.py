@@ -116,6 +116,12 @@ def test_crisis_cases_take_no_part_in_the_red_flag_vote() -> None:
         ("I'm not suicidal, just fed up with this neck", False),
         ("I'd rather die than sit through another meeting about posture", False),
         ("my neck has been stiff since I slept on it funny", False),
+        # a plain goodbye is never made one by likeness to a farewell that is
+        ("bye for now", False),
+        ("ok that's me done, bye", False),
+        ("good bye and take care", False),
+        ("i'll leave it there, goodbye", False),
+        ("bye everyone, this is my very last message, thanks for trying", True),
     ],
 )
 def test_crisis_statements_by_meaning(meaning: None, text: str, crisis: bool) -> None:
