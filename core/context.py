@@ -67,7 +67,8 @@ FIGURES = _rx(
     r"(nearly|almost|practically|basically) (gave|give) me a heart attack",
     r"(nearly|almost|practically) had (a|an) (heart attack|stroke|seizure|fit)",
     r"(having|have|had|has|throw|throwing|threw|throws) a (hissy |little |wee |blue |right |proper )?fit "
-    r"(about|over|because|when|at|if|that)",
+    r"(about|over|because|when|at|if|that)"
+    r"(?! (an?|\d+|half|a few|ten|twenty|thirty|five|two|three) (hour|hours|minute|minutes|min|mins|seconds|secs))",
     r"(kill|killing|killed) (it|for a|for some)",
     r"(killing|kill) (me|us) (with|softly)",
     r"(my|the) (kids|boss|job|work|commute|traffic|exams|deadline|deadlines|mortgage|in laws|neighbours|neighbors) "
@@ -138,6 +139,8 @@ PSEUDO = _rx(
     r"without (goggles|glasses|gloves|a helmet|helmet|protection|a mask|thinking|warning|asking|meaning to|"
     r"realising|realizing)",
     r"without (gasping|stopping for breath|stopping|getting breathless|puffing|panting|wheezing|coughing)",
+    r"without (falling|falling over|holding on|support|help|assistance|grabbing|leaning|my stick|a stick|a frame)",
+    r"(made|make|makes|making) (zero|no) difference",
     r"no (idea|clue) (why|what|how|if|whether)",
     r"not sure (why|what|how|if|whether)",
     r"no (doubt|question|wonder)",
@@ -255,7 +258,8 @@ HISTORICAL = _rx(
     r"as a (kid|child|teenager|teen|baby|toddler)",
     r"in (my|his|her) (childhood|youth|teens|twenties|thirties|20s|30s)",
     r"in the past",
-    r"back in (the day|\d{4}|school|college|uni)",
+    r"back in (the day|\d{4}|school|college|uni|january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|the spring|the summer|the autumn|the winter|spring|summer|autumn|winter)",
     r"(years|ages|decades) (ago|back)",
     r"(a )?(long|very long|really long|good while|long while) (time )?(ago|back)",
     r"(at|aged|age|at the age of) (1[3-9]|[2-9]\d)(?= qq0| and| but|$)",
@@ -406,7 +410,7 @@ MEDIA = _rx(
     r"(saw|seen|see|watched|watching|read|reading|heard|hearing) (\w+ ){0,3}(on tv|on the tv|on the telly|on telly|"
     r"on the news|on youtube|on tiktok|on instagram|on facebook|on reddit|in a film|in a movie|in a show|on a show|"
     r"in a series|an article|a documentary|a doc|a docuseries|a video|a vid|a clip|a reel|a programme|a program|"
-    r"a podcast|a book|a novel)",
+    r"a podcast|a book|a novel|a tiktok|a tik tok|a youtube video|a youtube short|a short|a post|a thread)",
     r"in (the|a|this) (book|novel|story|film|movie|show|series|game|comic)( (i m|im|i am|we re|were) "
     r"(reading|watching|playing))?",
     r"(my favourite|my favorite|a famous|a|the|this) (youtuber|celebrity|footballer|influencer|streamer|actor|actress|"
@@ -554,7 +558,16 @@ def analyse_sentence(raw: str) -> Sentence:
         None,
     )
     week = WEEK_PAST.search(text)
-    if week and not OVER_NOW.search(text):
+    # "my teeth were fine last week" says how things were then, not that they are over now
+    over_now = next(
+        (
+            o
+            for o in OVER_NOW.finditer(text)
+            if not (week and o.end() <= week.start() and not text[o.end() : week.start()].strip())
+        ),
+        None,
+    )
+    if week and not over_now:
         # "I had a fever last week" is a history; "my neck's been stiff since last week" is not
         tense = [m for m in WEEK_PAST_TENSE.finditer(text, max(0, week.start() - 60), week.start())]
         ongoing = re.search(r"(since|from|for|over|all) (the )?$", text[: week.start()])

@@ -339,6 +339,14 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("I take the lot of my tablets in the morning, neck still sore", False),
         ("what's the point of going on, nothing works", True),
         ("what's the point of going on about it, my neck is just stiff", False),
+        ("quiero morirme, no puedo más con este dolor", True),
+        ("I hold the knife and think about it sometimes", True),
+        ("I hold the knife wrong when I chop, my wrist aches", False),
+        ("I'd be better off in the ground", True),
+        ("I cut myself on a tin and had a tetanus jab", False),
+        ("he says he don buy sniper, he wan kill imself", True),
+        ("I've made my peace, I won't be here by my birthday", True),
+        ("I've made my peace with the neck pain, it's just part of life", False),
     ],
 )
 def test_crisis_statements_with_the_same_context(text: str, crisis: bool) -> None:
