@@ -12,11 +12,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import replies
 from core.checklist import checklist_buttons, checklist_for, checklist_text
-from core.context import looks_back
 from core.kb_loader import get_general, get_kb
 from core.knowledge_base import Cause, KnowledgeBase
 from core.names import CRISIS_INTENT, EMERGENCY, FINDINGS_SLOT, LEVELS, MAX_TEXT
-from core.triage import NECK_TOPIC, Assessment, assess, crisis_in
+from core.triage import NECK_TOPIC, Assessment, assess_turn, crisis_in
 
 logger = logging.getLogger(__name__)
 
@@ -59,15 +58,9 @@ def red_flags_in(tracker: Tracker) -> Assessment:
     """
     text = message_text(tracker)
     known = list(tracker.get_slot(FINDINGS_SLOT) or [])
-    if looks_back(text):  # "that was 3 years ago": what was said before is a history
-        known = [k for k in known if k == NECK_TOPIC]
     if tracker.get_slot("interview_description") and NECK_TOPIC not in known:
         known.append(NECK_TOPIC)  # an answer in the symptom interview is about the neck
-    new = assess(text)
-    if not new.findings:
-        found = Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated, ask=new.ask)
-    else:
-        found = assess(text, known)
+    found = assess_turn(text, known)
     if found.level != EMERGENCY and crisis_by_meaning(tracker, text):
         return Assessment(EMERGENCY, (), found.findings, found.negated, crisis=True)
     return found

@@ -169,6 +169,24 @@ def about_the_body(text: str) -> bool:
     return bool(region(text) or SYMPTOM.search(t) or TRIGGER.search(t))
 
 
+_FAREWELL = r"bye|goodbye|byee+|cya|see (you|ya)|later|goodnight|night|cheerio|farewell|ttyl|gotta go|got to go|go now"
+FAREWELL = _rx(_FAREWELL)
+# What else a plain goodbye holds ("ok that's me done, bye for now, take care")
+_SOCIAL_FILLER_WORDS = (
+    "good ok okay right well that thats me done for now i ll ill im m leave it there going gone off all and the "
+    "chat talk speak again x xx have a nice day great lovely evening weekend then so yeah yes just will peace out "
+    "s love take care thanks thank cheers ta tomorrow soon"
+)
+_SOCIAL_FILLER = frozenset(_SOCIAL_FILLER_WORDS.split())
+
+
+def only_a_goodbye(text: str) -> bool:
+    """Whether ``text`` is a plain goodbye: farewell words and nothing but social words ("bye for now", "ok
+    that's me done, bye"); "bye everyone, this is my last message" is more than that."""
+    t = _norm(text)
+    return bool(FAREWELL.search(t)) and set(FAREWELL.sub(" ", t).split()) <= _SOCIAL_FILLER
+
+
 # Words a social message of each intent has; a longer message without them is not that intent
 # ("I've tried reading books, but nothing can cheer me up" is no thank-you).
 SOCIAL_WORDS = {
@@ -176,10 +194,7 @@ SOCIAL_WORDS = {
         r"thank|thanks|thankyou|thx|ty|ta|cheers|appreciate|appreciated|grateful|obliged|helpful|brilliant|lovely",
         r"kind|great|perfect|awesome|nice one|legend|star",
     ),
-    "goodbye": _rx(
-        r"bye|goodbye|byee+|cya|see (you|ya)|later|goodnight|night|cheerio|farewell|ttyl|gotta go|got to go|go now",
-        r"leaving|thats all|that is all|done|take care",
-    ),
+    "goodbye": _rx(_FAREWELL, r"leaving|thats all|that is all|done|take care"),
     # a time of day greets at the start ("morning all") or as "good morning", not inside a report ("I fell
     # over on the ice this morning")
     "greet": _rx(

@@ -13,9 +13,9 @@ import os
 import pathlib
 import re
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, Set, Tuple
 
-from core import context, nearest
+from core import context, nearest, scope
 from core.kb_loader import Checker
 from core.lemma_matcher import NEAR, LemmaMatcher, english_share
 from core.names import CRISIS_LINE_ENTITY, EMERGENCY_NUMBER_ENTITY, LEVELS, MAX_TEXT, RULE_LEVELS
@@ -123,32 +123,26 @@ class RedFlags:
         return found
 
     def _detect(self, text: str) -> Tuple[FrozenSet[str], FrozenSet[str]]:
-        present, negated = set(), set()
+        present: Set[str] = set()
+        negated: Set[str] = set()
         for sentence in context.analyse(text[:MAX_TEXT]):
             matches = self.matcher.found(sentence.text)
-            # a finding hides others only where it is said as present ("I'm not trying to lose weight but I've
-            # dropped 6 kilos": the denied diet hides nothing)
-            labels = {
-                m.label[: -len(NEAR)] if m.label.endswith(NEAR) else m.label
-                for m in matches
-                if (m.label.split("#")[0] in TOPICS)
-                or (sentence.modifier(m.start) is None and not context.negated_inside(m.gap))
-            }
-            hidden = {f for found in labels for f in self.subsumes.get(found, ())}
+            said = []  # (finding, put aside: denied, past, hypothetical)
             for label, start, _end, gap in matches:
                 finding = label[: -len(NEAR)] if label.endswith(NEAR) else label
-                if finding in hidden:
-                    continue
                 inside = context.negated_inside(gap)
                 kind = sentence.modifier(start)
                 if kind == "historical" and finding in TIMELESS:
                     kind = None  # a history by nature; a denial between its words still counts
                 if finding in TOPICS:
                     kind, inside = None, False
-                if inside or kind is not None:
-                    negated.add(finding)
-                else:
-                    present.add(finding)
+                said.append((finding, inside or kind is not None))
+            # a finding hides others only where it is said as present ("I'm not trying to lose weight but I've
+            # dropped 6 kilos": the denied diet hides nothing)
+            hidden = {f for finding, aside in said if not aside for f in self.subsumes.get(finding, ())}
+            for finding, aside in said:
+                if finding not in hidden:
+                    (negated if aside else present).add(finding)
         return frozenset(present), frozenset(negated - present)
 
     def assess(self, text: str, known: Iterable[str] = (), by_meaning: bool = True) -> Assessment:
@@ -303,6 +297,19 @@ def assess(text: str, known: Iterable[str] = (), by_meaning: bool = True) -> Ass
     return get_red_flags().assess(text, known, by_meaning)
 
 
+def assess_turn(text: str, known: Iterable[str] = ()) -> Assessment:
+    """One message of a conversation with the findings ``known`` from its earlier turns. Only a message that
+    itself reports a finding combines with them, so "thanks" after an escalation does not repeat it while a
+    stiff neck after an earlier fever does; a message that opens by placing the earlier report in the past
+    ("that was 3 years ago") keeps none of them but the topic."""
+    if context.looks_back(text):
+        known = [k for k in known if k == NECK_TOPIC]
+    new = assess(text)
+    if not new.findings:
+        return Assessment(None, findings=frozenset(known) - new.negated, negated=new.negated, ask=new.ask)
+    return assess(text, known)
+
+
 @functools.lru_cache(maxsize=1)
 def crisis_matcher() -> LemmaMatcher:
     """The matcher of suicidal and self-harm statements (``kb/crisis.yml``), built once."""
@@ -343,9 +350,10 @@ def crisis_in(text: str, by_meaning: bool = False) -> bool:
         for match in matches:
             if match.label == NOT_MEANS or any(lo < match.end and match.start < hi for lo, hi in tools):
                 continue  # "a massage gun", "a rope swing": a tool, not a means
-            if match.label.split("#")[0] in (MEANS, TURNED):
+            part = match.label.split("#")[0]
+            if part in (MEANS, TURNED):
                 if sentence.modifier(match.start) is None and not context.negated_inside(match.gap):
-                    parts.add(match.label.split("#")[0])
+                    parts.add(part)
                     if parts == {MEANS, TURNED}:
                         return True
                 continue
@@ -368,27 +376,6 @@ def crisis_meaning_may_speak(text: str) -> bool:
     words (the English encoder puts all Tagalog messages, say, close together), and the context model
     found no figure of speech in it ("I'd rather die than sit through another zoom call")."""
     sentences = context.analyse(text[:MAX_TEXT])
-    if not sentences or any(context.MASK in s.text for s in sentences) or only_a_farewell(text):
+    if not sentences or any(context.MASK in s.text for s in sentences) or scope.only_a_goodbye(text):
         return False
     return english_share(text[:MAX_TEXT]) >= ENGLISH_SHARE
-
-
-# A plain goodbye ("bye for now", "ok that's me done, bye", "see you tomorrow") is never a crisis statement by
-# meaning, however close the encoder puts it to a farewell that is one ("bye everyone, this is my last message").
-_FAREWELL = frozenset(
-    ("bye", "byee", "byeee", "goodbye", "cheerio", "cya", "later", "laters", "goodnight", "night", "nite")
-)
-_SOCIAL_WORDS = (
-    "good see you ya u tomorrow soon take care thanks thank cheers ta ok okay right well that thats me done for now i "
-    "ll ill im m leave it there going gone off all and the chat talk speak again x xx have a nice day great lovely "
-    "evening weekend then so yeah yes just will peace out s love"
-)
-_SOCIAL = _FAREWELL | frozenset(_SOCIAL_WORDS.split())
-
-
-def only_a_farewell(text: str) -> bool:
-    """Whether ``text`` is only a social goodbye: a farewell word and nothing but social words."""
-    words = normalise(text[:MAX_TEXT]).split()
-    joined = " ".join(words)
-    said = bool(_FAREWELL & set(words)) or "see you" in joined or "take care" in joined or "leave it there" in joined
-    return said and set(words) <= _SOCIAL

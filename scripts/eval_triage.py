@@ -186,8 +186,7 @@ def evaluate_live(url: str, cases: Sequence[Case], workers: int = 4) -> List[Out
 
 def evaluate_engine(cases: Sequence[Case]) -> List[Outcome]:
     """The engine alone: findings carried over between messages as the assistant does."""
-    from core.context import looks_back
-    from core.triage import NECK_TOPIC, assess, crisis_in
+    from core.triage import assess, assess_turn, crisis_in
 
     outcomes = []
     for case in cases:
@@ -195,11 +194,9 @@ def evaluate_engine(cases: Sequence[Case]) -> List[Outcome]:
         crisis = asked = False
         for text in case.messages:
             crisis = crisis or crisis_in(text)
-            new = assess(text)
-            asked = asked or bool(new.ask)
-            if looks_back(text):  # "that was 3 years ago": the earlier findings are a history
-                known = frozenset(k for k in known if k == NECK_TOPIC)
-            known = (known - new.negated) if not new.findings else assess(text, known).findings
+            turn = assess_turn(text, known)
+            asked = asked or bool(turn.ask)
+            known = turn.findings
         result = assess("", known)
         level = "emergency" if crisis else result.level or "none"
         outcomes.append(Outcome(case, level, crisis, crisis, rules=tuple(r.id for r in result.rules), asked=asked))
