@@ -136,6 +136,15 @@ def get_index() -> Optional[Index]:
     return _index() if enabled() else None
 
 
+def top_k(sims: np.ndarray, k: int = K) -> np.ndarray:
+    """Indices of the ``k`` largest similarities, largest first (the same set and order as a full
+    ``argsort``, ties aside, without sorting every case)."""
+    if len(sims) <= k:
+        return np.argsort(-sims)
+    part = np.argpartition(-sims, k - 1)[:k]
+    return part[np.argsort(-sims[part])]
+
+
 def nearest_rule(
     vector: np.ndarray, index: Index, exclude_source: str = "", threshold: float = THRESHOLD, share: float = SHARE
 ) -> Optional[str]:
@@ -143,7 +152,7 @@ def nearest_rule(
     sims = np.where(index.crisis_rows, -1.0, index.vectors @ vector)  # crisis statements have their own vote
     if exclude_source:
         sims = np.where(np.array(index.sources) == exclude_source, -1.0, sims)
-    top = np.argsort(-sims)[:K]
+    top = top_k(sims)
     weights = np.clip(sims[top], 1e-6, None)
     if sims[top[0]] < threshold or not index.emergency[top[0]]:
         return None
@@ -161,7 +170,7 @@ def crisis_vote(sims: np.ndarray, crisis: np.ndarray, threshold: float, share: f
     """Whether the nearest cases (``sims``: cosine similarity to each case) make a crisis statement: the
     nearest is one at ``threshold`` or more, and crisis statements hold ``share`` of the K nearest's
     similarity."""
-    top = np.argsort(-sims)[:K]
+    top = top_k(sims)
     if sims[top[0]] < threshold or not crisis[top[0]]:
         return False
     weights = np.clip(sims[top], 1e-6, None)

@@ -20,10 +20,13 @@ import concurrent.futures
 import copy
 from typing import Any, Dict, Optional
 
+import rasa.shared.utils.io
 import structlog
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.shared.constants import DOCS_URL_DOMAINS
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from patches.patching import Patch
 
@@ -62,8 +65,36 @@ async def parse_message(
         parse_data_intent=parse_data["intent"],
         parse_data_entities=copy.deepcopy(parse_data["entities"]),
     )
-    self._check_for_unseen_features(parse_data)
+    _check_for_unseen_features(self, parse_data)
     return parse_data
+
+
+def _check_for_unseen_features(self: MessageProcessor, parse_data: Dict[str, Any]) -> None:
+    """Rasa 3.6's ``MessageProcessor._check_for_unseen_features``, with the domain's emptiness worked
+    out once per domain: Rasa's ``Domain.is_empty`` builds an empty Domain and serialises both on every
+    message."""
+    domain = self.domain
+    known = getattr(self, "_domain_emptiness", None)
+    if known is None or known[0] is not domain:
+        known = (domain, not domain or domain.is_empty())
+        self._domain_emptiness = known  # type: ignore[attr-defined]
+    if known[1]:
+        return
+    intent = parse_data["intent"][INTENT_NAME_KEY]
+    if intent and intent not in domain.intents:
+        rasa.shared.utils.io.raise_warning(
+            f"Parsed an intent '{intent}' which is not defined in the domain. "
+            f"Please make sure all intents are listed in the domain.",
+            docs=DOCS_URL_DOMAINS,
+        )
+    for element in parse_data["entities"] or []:
+        entity = element["entity"]
+        if entity and entity not in domain.entities:
+            rasa.shared.utils.io.raise_warning(
+                f"Parsed an entity '{entity}' which is not defined in the domain. "
+                f"Please make sure all entities are listed in the domain.",
+                docs=DOCS_URL_DOMAINS,
+            )
 
 
 _patch = Patch(MessageProcessor, "parse_message", parse_message)

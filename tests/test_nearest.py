@@ -242,3 +242,9 @@ def test_switched_off_or_without_weights_it_finds_nothing(
         encoder.get_encoder.cache_clear()
         nearest._index.cache_clear()
         nearest._vector.cache_clear()
+
+
+@pytest.mark.parametrize("size", [3, 5, 6, 1000])
+def test_top_k_matches_a_full_sort(size: int) -> None:
+    sims = np.random.default_rng(size).random(size).astype(np.float32)
+    assert list(nearest.top_k(sims)) == list(np.argsort(-sims)[: nearest.K])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import warnings
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -104,3 +105,31 @@ async def test_a_failing_parse_raises_in_the_turn(agent: Any, monkeypatch: pytes
         await agent.processor.parse_message(UserMessage("hello", sender_id="t"))
     monkeypatch.undo()
     assert (await agent.processor.parse_message(UserMessage("hello", sender_id="t")))["intent"]["name"] == "greet"
+
+
+@pytest.mark.parametrize(
+    "parse_data",
+    [
+        {"intent": {"name": "greet"}, "entities": []},
+        {"intent": {"name": "no_such_intent"}, "entities": [{"entity": "cause"}]},
+        {"intent": {"name": "greet"}, "entities": [{"entity": "no_such_entity"}, {"entity": "body_part"}]},
+        {"intent": {"name": None}, "entities": None},
+    ],
+)
+def test_unseen_feature_warnings_are_rasas(agent: Any, parse_data: Dict[str, Any]) -> None:
+    """The check with the domain's emptiness worked out once warns exactly as Rasa's own method, on the
+    first call and on later ones (the cached emptiness)."""
+
+    def warned(check: Any) -> List[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            check(agent.processor, parse_data)
+        return [str(w.message) for w in caught]
+
+    stock = warned(MessageProcessor._check_for_unseen_features)
+    assert warned(nlu_thread._check_for_unseen_features) == stock
+    assert warned(nlu_thread._check_for_unseen_features) == stock
+    assert len(stock) == sum(
+        name.startswith("no_such")
+        for name in [parse_data["intent"]["name"] or ""] + [e["entity"] for e in parse_data["entities"] or []]
+    )
