@@ -77,7 +77,7 @@ def _check_for_unseen_features(self: MessageProcessor, parse_data: Dict[str, Any
     known = getattr(self, "_domain_emptiness", None)
     if known is None or known[0] is not domain:
         known = (domain, not domain or domain.is_empty())
-        self._domain_emptiness = known  # type: ignore[attr-defined]
+        self._domain_emptiness = known
     if known[1]:
         return
     intent = parse_data["intent"][INTENT_NAME_KEY]
