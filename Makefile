@@ -20,7 +20,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 KB_FILES    := core/kb/causes.yml core/knowledge_base.py core/kb_loader.py
-DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard components/*.py)
+DATA_FILES  := $(shell find data -name "*.yml" 2>/dev/null) domain.yml config.yml $(wildcard components/*.py) $(wildcard policies/*.py)
 
 .PHONY: help install train run shell actions test test-unit test-e2e test-stories validate lint format generate clean \
         eval-triage bench eval-nlu compare-nlu review prune bench-review
@@ -104,13 +104,13 @@ validate: install ## Check the training data (rasa data validate) and the genera
 	$(PY) scripts/validate_data.py
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check actions components connectors core patches review scripts stores tooling tests
-	$(BIN)/ruff format --check actions components connectors core patches review scripts stores tooling tests
-	$(BIN)/mypy actions components connectors core patches review scripts stores tooling
+	$(BIN)/ruff check actions components connectors core patches policies review scripts stores tooling tests
+	$(BIN)/ruff format --check actions components connectors core patches policies review scripts stores tooling tests
+	$(BIN)/mypy actions components connectors core patches policies review scripts stores tooling
 
 format: install ## Format the code with ruff
-	$(BIN)/ruff format actions components connectors core patches review scripts stores tooling tests
-	$(BIN)/ruff check --fix actions components connectors core patches review scripts stores tooling tests
+	$(BIN)/ruff format actions components connectors core patches policies review scripts stores tooling tests
+	$(BIN)/ruff check --fix actions components connectors core patches policies review scripts stores tooling tests
 
 test-unit: install ## pytest without the model or servers (knowledge base, triage engine, actions, stores): no training
 	$(BIN)/pytest -m "not e2e and not model"

@@ -133,12 +133,17 @@ class Result:
 # -- training, cached ------------------------------------------------------------------------------------------
 def fingerprint(config: pathlib.Path) -> str:
     """What the model depends on: YAML files by content (comments do not count), and the code of the
-    add-on components the config names (not the tracker store or the channels, which run at serve time)."""
+    project's components and policies the config names (not the tracker store or the channels, which
+    run at serve time)."""
     digest = hashlib.sha256()
     inputs = [config, ROOT / "domain.yml", *sorted((ROOT / "data").rglob("*.yml"))]
-    pipeline = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("pipeline", [])
-    named = {step.get("name", "") for step in pipeline}
-    inputs += [ROOT / "components" / f"{n.split('.')[1]}.py" for n in sorted(named) if n.startswith("components.")]
+    settings = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
+    named = {step.get("name", "") for step in [*settings.get("pipeline", []), *settings.get("policies", [])]}
+    inputs += [
+        ROOT.joinpath(*n.split(".")[:-1]).with_suffix(".py")
+        for n in sorted(named)
+        if n.startswith(("components.", "policies."))
+    ]
     for path in inputs:
         digest.update(str(path.relative_to(ROOT)).encode())
         if path.suffix == ".yml":

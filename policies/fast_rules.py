@@ -1,0 +1,58 @@
+"""RulePolicy without the end-to-end pass that cannot match: a registered RulePolicy subclass named in
+config.yml.
+
+Right after a user message, Rasa's ``RulePolicy`` looks for a rule twice: once with the message's text
+in place of its intent (end-to-end rules, written with ``user: text`` examples) and once with the
+intent. Each pass rebuilds the states of the whole conversation, so the text pass costs about as much
+as the rule look-up it precedes. In that pass the last state carries the text only (Rasa's tracker
+featurizer removes the intent and entities from it) and its previous action is ``action_listen``; a
+rule whose last state names an intent or entities, or another previous action, can therefore not
+match there, and then the pass returns no action, which ``RulePolicy._predict`` ignores. This
+subclass works out once per rule set whether any rule could match the text pass, and skips the pass
+when none can. The project's rules are all written with intents, so predictions are Rasa's own
+(tests/test_fast_rules.py compares them on whole conversations).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Dict, Optional, Tuple
+
+from rasa.core.policies.rule_policy import RULES, RulePolicy
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
+
+
+def text_pass_may_match(last_rule_state: State) -> bool:
+    """Whether a rule whose last state is ``last_rule_state`` could match the state of a message read
+    by its text: previous action ``action_listen`` (or none), and no intent or entities required."""
+    previous = last_rule_state.get(PREVIOUS_ACTION, {}).get(ACTION_NAME)
+    if previous and previous != ACTION_LISTEN_NAME:
+        return False
+    user = last_rule_state.get(USER, {})
+    return not any(user.get(key) and user.get(key) != SHOULD_NOT_BE_SET for key in (INTENT, ENTITIES))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITH_END_TO_END_SUPPORT, is_trainable=True)
+class FastRulePolicy(RulePolicy):
+    """Rasa's RulePolicy, skipping the end-to-end rule pass when no rule could match it."""
+
+    _text_rules: Optional[Tuple[Dict[str, str], bool]] = None
+
+    def _text_pass_needed(self) -> bool:
+        rules = self.lookup.get(RULES, {})
+        known = self._text_rules
+        if known is None or known[0] is not rules:
+            known = (rules, any(text_pass_may_match(json.loads(key)[-1]) for key in rules))
+            self._text_rules = known
+        return known[1]
+
+    def _find_action_from_rules(
+        self, tracker: DialogueStateTracker, domain: Domain, use_text_for_last_user_input: bool
+    ) -> Tuple[Optional[str], Optional[str], bool]:
+        if use_text_for_last_user_input and not self._text_pass_needed():
+            return None, None, False
+        return super()._find_action_from_rules(tracker, domain, use_text_for_last_user_input)

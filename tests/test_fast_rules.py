@@ -1,0 +1,91 @@
+"""policies/fast_rules.py: the RulePolicy subclass predicts what Rasa's RulePolicy predicts.
+
+The look-up of which rules could match a message read by its text needs no model; the comparison with
+Rasa's own predictions uses the model `make test` trains (models/neck-assistant.tar.gz).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Any, Iterator, List
+
+import pytest
+from rasa.core.policies.rule_policy import RULES, RulePolicy
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+from policies.fast_rules import FastRulePolicy, text_pass_may_match
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("last_state", "may_match"),
+    [
+        ({"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}, False),
+        ({"prev_action": {"action_name": "action_listen"}, "user": {"entities": ("cause",)}}, False),
+        ({"prev_action": {"action_name": "utter_greet"}}, False),
+        ({"prev_action": {"action_name": "action_listen"}, "user": {"text": "hello"}}, True),
+        ({"prev_action": {"action_name": "action_listen"}}, True),
+        ({"user": {"intent": "should_not_be_set"}}, True),
+        ({"active_loop": {"name": "symptom_interview_form"}}, True),
+    ],
+)
+def test_which_rules_could_match_a_message_read_by_its_text(last_state: Any, may_match: bool) -> None:
+    assert text_pass_may_match(last_state) is may_match
+
+
+def _policy(agent: Any) -> FastRulePolicy:
+    nodes = agent.processor.graph_runner._instantiated_nodes
+    (node,) = [node for name, node in nodes.items() if "RulePolicy" in name]
+    assert isinstance(node._component, FastRulePolicy)  # config.yml names the subclass
+    return node._component
+
+
+def _trackers(agent: Any) -> Iterator[DialogueStateTracker]:
+    """The tracker before every action of the stories (data and conversation tests), and one new
+    conversation per intent of the domain."""
+    domain = agent.domain
+    files = [ROOT / "tests" / "test_stories.yml", *sorted((ROOT / "data" / "stories").glob("*.yml"))]
+    for path in files:
+        for step in YAMLStoryReader(domain).read_from_file(path):
+            events: List[Event] = [ActionExecuted("action_listen")]
+            for event in step.events:
+                if isinstance(event, ActionExecuted):
+                    yield DialogueStateTracker.from_events("t", list(events), domain.slots)
+                events.append(event)
+    for intent in domain.intents:
+        start = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+        yield DialogueStateTracker.from_events("t", [*start, UserUttered("x", {"name": intent})], domain.slots)
+
+
+@pytest.mark.model
+def test_predictions_are_rasas_and_the_text_pass_is_skipped(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    policy = _policy(agent)
+    assert not policy._text_pass_needed()  # the project's rules are all written with intents
+    passes: List[bool] = []
+    original = RulePolicy._find_action_from_rules
+
+    def counting(self: Any, tracker: Any, domain: Any, use_text_for_last_user_input: bool) -> Any:
+        passes.append(use_text_for_last_user_input)
+        return original(self, tracker, domain, use_text_for_last_user_input)
+
+    monkeypatch.setattr(RulePolicy, "_find_action_from_rules", counting)
+    trackers = list(_trackers(agent))
+    assert len(trackers) > 100
+    ours_text = stock_text = 0
+    for tracker in trackers:
+        passes.clear()
+        ours = policy.predict_action_probabilities(tracker, agent.domain)
+        ours_text += passes.count(True)
+        passes.clear()
+        policy._text_rules = (policy.lookup[RULES], True)  # as stock RulePolicy: both passes
+        try:
+            stock = policy.predict_action_probabilities(tracker, agent.domain)
+        finally:
+            policy._text_rules = None
+        stock_text += passes.count(True)
+        assert ours == stock, tracker.events
+    assert ours_text == 0
+    assert stock_text > 50  # the comparison covered messages that stock Rasa reads by their text too
