@@ -17,7 +17,19 @@ from core import kb_search, second_request
 from core.checklist import may_be_a_warning_sign
 from core.kb_loader import get_general
 from core.knowledge_base import Cause, KnowledgeBase, Suggestion
-from core.names import CRISIS_INTENT, SYMPTOM_QUESTION_INTENT
+from core.names import (
+    ASK_CAUSE_INTENT,
+    ASK_CAUSES_INTENT,
+    ASK_PREVENTION_INTENT,
+    ASK_TREATMENT_INTENT,
+    ASK_WHEN_DOCTOR_INTENT,
+    CRISIS_INTENT,
+    DENY_INTENT,
+    DESCRIBE_SYMPTOMS_INTENT,
+    SUGGEST_CAUSES_ACTION,
+    SYMPTOM_QUESTION_INTENT,
+    TRIAGE_ACTION,
+)
 from core.triage import Assessment
 
 # Quick replies when a description names no trigger: (title, trigger entity value). Each value
@@ -37,9 +49,9 @@ TOPIC_CAUSE = "cause"
 
 def _cause_buttons(cause: Cause) -> List[Dict[str, str]]:
     return [
-        button("How is it treated?", "ask_treatment", cause=cause.id),
-        button("When to see a doctor", "ask_when_doctor", cause=cause.id),
-        button("Other causes", "ask_causes"),
+        button("How is it treated?", ASK_TREATMENT_INTENT, cause=cause.id),
+        button("When to see a doctor", ASK_WHEN_DOCTOR_INTENT, cause=cause.id),
+        button("Other causes", ASK_CAUSES_INTENT),
     ]
 
 
@@ -105,7 +117,7 @@ class ActionExplainCause(MedicalAction):
             return ActionListCauses.show_page(dispatcher, kb, 0)
         dispatcher.utter_message(
             text=replies.closest_causes([m.cause for m in closest]),
-            buttons=[button(m.cause.name, "ask_cause", cause=m.cause.id) for m in closest],
+            buttons=[button(m.cause.name, ASK_CAUSE_INTENT, cause=m.cause.id) for m in closest],
             json_message={"causes": [m.cause.id for m in closest]},
         )
         return []
@@ -124,7 +136,7 @@ class ActionSuggestCauses(MedicalAction):
     """Likely causes from a description of symptoms and triggers, ranked, each with its reason."""
 
     def name(self) -> str:
-        return "action_suggest_causes"
+        return SUGGEST_CAUSES_ACTION
 
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment
@@ -141,7 +153,7 @@ class ActionSuggestCauses(MedicalAction):
                     "more: what seems to bring it on? For example desk work, the way you slept, an "
                     "injury, stress, exercise or a new medicine."
                 ),
-                buttons=[button(title, "describe_symptoms", trigger=value) for title, value in TRIGGER_BUTTONS],
+                buttons=[button(title, DESCRIBE_SYMPTOMS_INTENT, trigger=value) for title, value in TRIGGER_BUTTONS],
             )
             return []
         top = found[0].cause
@@ -150,7 +162,7 @@ class ActionSuggestCauses(MedicalAction):
             dispatcher.utter_message(text=link)
         dispatcher.utter_message(
             text=replies.suggestions(found) + f'\n\nSay "tell me more" to hear more about {top.name.lower()}.',
-            buttons=[button(f"More on {s.cause.name.lower()}", "ask_cause", cause=s.cause.id) for s in found],
+            buttons=[button(f"More on {s.cause.name.lower()}", ASK_CAUSE_INTENT, cause=s.cause.id) for s in found],
             json_message={"causes": [s.cause.id for s in found]},
         )
         return [
@@ -173,7 +185,7 @@ class ActionSuggestCauses(MedicalAction):
         dispatcher.utter_message(text=replies.suggestions(found), json_message={"causes": [s.cause.id for s in found]})
         dispatcher.utter_message(
             text=replies.interview_offer(),
-            buttons=[button("Yes, ask me", "describe_symptoms"), button("No, thanks", "deny")],
+            buttons=[button("Yes, ask me", DESCRIBE_SYMPTOMS_INTENT), button("No, thanks", DENY_INTENT)],
         )
         known = answers_in(text)
         return [
@@ -201,9 +213,9 @@ class ActionLowerBack(MedicalAction):
 
 # Advice topics: how to word them, and what a "yes" afterwards accepts.
 ADVICE = {
-    "treatment": (replies.treatment, "prevention"),
-    "prevention": (replies.prevention, None),
-    "see_doctor": (replies.when_to_see_doctor, None),
+    second_request.TREATMENT: (replies.treatment, second_request.PREVENTION),
+    second_request.PREVENTION: (replies.prevention, None),
+    second_request.SEE_DOCTOR: (replies.when_to_see_doctor, None),
 }
 
 
@@ -211,9 +223,10 @@ def give_advice(dispatcher: CollectingDispatcher, topic: str, cause: Optional[Ca
     """Treatment, prevention or when to see a doctor: for one cause (``custom.cause``) or in general."""
     render, next_offer = ADVICE[topic]
     entity = {"cause": cause.id} if cause else {}
+    offers_prevention = next_offer == second_request.PREVENTION
     dispatcher.utter_message(
         text=render(cause, getattr(get_general(), topic)),
-        buttons=[button("How to prevent it", "ask_prevention", **entity)] if next_offer == "prevention" else [],
+        buttons=[button("How to prevent it", ASK_PREVENTION_INTENT, **entity)] if offers_prevention else [],
         **({"json_message": entity} if cause else {}),
     )
     return [SlotSet("pending_offer", next_offer)]
@@ -250,7 +263,7 @@ class AdviceAction(MedicalAction, metaclass=abc.ABCMeta):
 class ActionTreatment(AdviceAction):
     """What usually helps."""
 
-    topic = "treatment"
+    topic = second_request.TREATMENT
 
     def name(self) -> str:
         return "action_treatment"
@@ -259,7 +272,7 @@ class ActionTreatment(AdviceAction):
 class ActionPrevention(AdviceAction):
     """How to make spasms less likely."""
 
-    topic = "prevention"
+    topic = second_request.PREVENTION
 
     def name(self) -> str:
         return "action_prevention"
@@ -268,7 +281,7 @@ class ActionPrevention(AdviceAction):
 class ActionWhenDoctor(AdviceAction):
     """When to book an appointment, see a doctor today or call emergency services."""
 
-    topic = "see_doctor"
+    topic = second_request.SEE_DOCTOR
 
     def name(self) -> str:
         return "action_when_doctor"
@@ -285,7 +298,7 @@ class ActionTriage(MedicalAction):
     asks_about_red_flags = True
 
     def name(self) -> str:
-        return "action_triage"
+        return TRIAGE_ACTION
 
     def answer(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, assessment: Assessment

@@ -14,7 +14,17 @@ from actions import replies
 from core.checklist import checklist_buttons, checklist_for, checklist_text
 from core.kb_loader import get_general, get_kb
 from core.knowledge_base import Cause, KnowledgeBase
-from core.names import CRISIS_INTENT, EMERGENCY, FINDINGS_SLOT, LEVELS, MAX_TEXT
+from core.names import (
+    CRISIS_INTENT,
+    CRISIS_KEY,
+    CRISIS_SLOT,
+    EMERGENCY,
+    FINDINGS_SLOT,
+    LEVELS,
+    MAX_TEXT,
+    TRIAGE_KEY,
+    TRIAGE_LEVEL_SLOT,
+)
 from core.triage import NECK_TOPIC, Assessment, assess_turn, crisis_in
 
 logger = logging.getLogger(__name__)
@@ -95,7 +105,7 @@ def said_this_turn(tracker: Tracker, level: str) -> bool:
             return False
         if event.get("event") == "bot":
             custom = (event.get("data") or {}).get("custom") or {}
-            if custom.get("triage") == level and not custom.get("crisis"):
+            if custom.get(TRIAGE_KEY) == level and not custom.get(CRISIS_KEY):
                 return True
     return False
 
@@ -135,13 +145,13 @@ class MedicalAction(Action, metaclass=abc.ABCMeta):
         crisis_now = (tracker.latest_message.get("intent") or {}).get("name") == CRISIS_INTENT
         if crisis_now:
             # The static crisis reply came first; end a running interview, then only an emergency follows.
-            events += [SlotSet("crisis", True), *end_interview(tracker)]
-        if tracker.get_slot("triage_level") == "emergency" and assessment.level != "emergency" and not crisis_now:
+            events += [SlotSet(CRISIS_SLOT, True), *end_interview(tracker)]
+        if tracker.get_slot(TRIAGE_LEVEL_SLOT) == EMERGENCY and assessment.level != EMERGENCY and not crisis_now:
             # After an emergency, every answer restates the advice before anything else.
             dispatcher.utter_message(text=replies.emergency_reminder(tracker))
         if assessment.is_red_flag:
             events += self.escalate(dispatcher, tracker, assessment)
-            if assessment.level == "emergency":
+            if assessment.level == EMERGENCY:
                 return events
         else:
             # New findings below any rule ("my neck hurts"), or one denied now ("actually, no fever").
@@ -193,21 +203,21 @@ def escalate(dispatcher: CollectingDispatcher, tracker: Tracker, assessment: Ass
         # The crisis answer first and alone, as the static one (utter_crisis: the emergency number, the line).
         dispatcher.utter_message(response=CRISIS_RESPONSE)
         return [
-            SlotSet("crisis", True),
+            SlotSet(CRISIS_SLOT, True),
             SlotSet(FINDINGS_SLOT, sorted(assessment.findings)),
-            SlotSet("triage_level", EMERGENCY),
+            SlotSet(TRIAGE_LEVEL_SLOT, EMERGENCY),
             *end_interview(tracker),
         ]
     if not said_this_turn(tracker, assessment.level):
-        dispatcher.utter_message(text=replies.escalation(assessment), json_message={"triage": assessment.level})
+        dispatcher.utter_message(text=replies.escalation(assessment), json_message={TRIAGE_KEY: assessment.level})
     elif tracker.latest_action_name == "utter_emergency":
         # The static reply said what to do; add why.
         dispatcher.utter_message(text=replies.emergency_details(assessment))
     events: List[EventType] = [
         SlotSet(FINDINGS_SLOT, sorted(assessment.findings)),
-        SlotSet("triage_level", higher_level(tracker.get_slot("triage_level"), assessment.level)),
+        SlotSet(TRIAGE_LEVEL_SLOT, higher_level(tracker.get_slot(TRIAGE_LEVEL_SLOT), assessment.level)),
     ]
-    if assessment.level == "emergency":
+    if assessment.level == EMERGENCY:
         events += end_interview(tracker)
     return events
 

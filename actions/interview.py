@@ -25,16 +25,25 @@ from actions.base import (
     message_text,
     red_flags_in,
 )
-from core.kb_loader import get_general, get_kb
+from core.kb_loader import get_general, get_kb, most_common_causes
 from core.knowledge_base import Suggestion
 from core.names import (
+    BOT_CHALLENGE_INTENT,
     CRISIS_INTENT,
+    EMERGENCY,
     EMERGENCY_INTENT,
     FINDINGS_SLOT,
     FORGET_INTENT,
+    HELP_INTENT,
     LEVELS,
     NON_ENGLISH_INTENT,
     QUESTION_INTENTS,
+    SEE_DOCTOR,
+    SELF_CARE,
+    STOP_INTENT,
+    TRIAGE_KEY,
+    TRIAGE_LEVEL_SLOT,
+    URGENT,
 )
 from core.text import normalise
 from core.triage import assess, first_line, get_red_flags
@@ -175,7 +184,7 @@ def interview_level(slots: Dict[str, Any]) -> Tuple[str, List[str]]:
         reasons.append(rules["frequent_or_severe_spasms"].reason)
     if trigger_of(str(slots.get("interview_trigger") or "")) == "injury":
         reasons.append("Spasms that started after an injury should be checked by a professional.")
-    return ("see_doctor" if reasons else "self_care"), reasons
+    return (SEE_DOCTOR if reasons else SELF_CARE), reasons
 
 
 # -- actions -------------------------------------------------------------------------------------
@@ -192,13 +201,13 @@ class ActionAskInterviewDuration(Action):
             # Asked again (the answer was not understood): the question only.
             dispatcher.utter_message(text="How long have you had it?", buttons=duration_buttons())
             return []
-        if tracker.get_slot("triage_level") == "emergency":
+        if tracker.get_slot(TRIAGE_LEVEL_SLOT) == EMERGENCY:
             dispatcher.utter_message(text=replies.emergency_reminder(tracker))
         description = message_text(tracker)[: MAX_ANSWER * 4] or "-"
         assessment = red_flags_in(tracker)
         if assessment.is_red_flag:
             events += escalate(dispatcher, tracker, assessment)
-            if assessment.level == "emergency":
+            if assessment.level == EMERGENCY:
                 return events
         else:
             events += findings_events(tracker, assessment)
@@ -257,8 +266,8 @@ def answers_in(description: str) -> Dict[str, str]:
 INTERRUPTING_INTENTS = frozenset(
     {
         *QUESTION_INTENTS,
-        "help",
-        "bot_challenge",
+        HELP_INTENT,
+        BOT_CHALLENGE_INTENT,
         FORGET_INTENT,
         NON_ENGLISH_INTENT,
     }
@@ -274,10 +283,10 @@ class ValidateSymptomInterviewForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[str, Any]]:
         events: List[EventType] = []
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in (EMERGENCY_INTENT, CRISIS_INTENT, "stop") or intent in INTERRUPTING_INTENTS:
+        if intent in (EMERGENCY_INTENT, CRISIS_INTENT, STOP_INTENT) or intent in INTERRUPTING_INTENTS:
             return []  # nothing filled: the form steps aside and the rules answer (emergency, stop, questions)
         assessment = red_flags_in(tracker)
-        current = tracker.get_slot("triage_level")
+        current = tracker.get_slot(TRIAGE_LEVEL_SLOT)
         if assessment.is_red_flag:
             # A level above the one already given is said at once, "book an appointment" included: a person who
             # leaves before the last question must not miss it (the summary says it again, with its reasons).
@@ -285,7 +294,7 @@ class ValidateSymptomInterviewForm(FormValidationAction):
                 events += escalate(dispatcher, tracker, assessment)
             else:
                 events += findings_events(tracker, assessment)
-            if assessment.level == "emergency":
+            if assessment.level == EMERGENCY:
                 # No more questions: fill what is left so the form ends and the summary leads with it.
                 requested = tracker.get_slot("requested_slot")
                 return events + [SlotSet(s, SKIPPED) for s in SLOTS if s == requested or not tracker.get_slot(s)]
@@ -366,7 +375,7 @@ class ActionInterviewSummary(Action):
         known = tracker.get_slot(FINDINGS_SLOT) or []
         flags = assess("", known)
         answered = [v for v in slots.values() if v and v != SKIPPED]
-        if not answered and flags.level is None and not tracker.get_slot("triage_level"):
+        if not answered and flags.level is None and not tracker.get_slot(TRIAGE_LEVEL_SLOT):
             dispatcher.utter_message(
                 text=(
                     "Okay, no more questions. Ask me anything else about neck spasms, or describe your "
@@ -376,19 +385,19 @@ class ActionInterviewSummary(Action):
             return reset
         if flags.level is not None and LEVELS.index(flags.level) > LEVELS.index(level):
             level, reasons = flags.level, [flags.reason]
-        level = higher_level(tracker.get_slot("triage_level"), level) or level
-        if level != "self_care" and not reasons:
+        level = higher_level(tracker.get_slot(TRIAGE_LEVEL_SLOT), level) or level
+        if level != SELF_CARE and not reasons:
             reasons = [flags.reason or "Of what you told me earlier."]
-        if level == "emergency" and tracker.get_slot("triage_level") == "emergency":
-            dispatcher.utter_message(text=replies.emergency_reminder(tracker), json_message={"triage": level})
+        if level == EMERGENCY and tracker.get_slot(TRIAGE_LEVEL_SLOT) == EMERGENCY:
+            dispatcher.utter_message(text=replies.emergency_reminder(tracker), json_message={TRIAGE_KEY: level})
             self._causes(dispatcher, tracker, slots)
-        elif LEVELS.index(level) >= LEVELS.index("urgent"):
+        elif LEVELS.index(level) >= LEVELS.index(URGENT):
             self._triage(dispatcher, level, reasons)
             self._causes(dispatcher, tracker, slots)
         else:
             self._causes(dispatcher, tracker, slots)
             self._triage(dispatcher, level, reasons)
-        return [SlotSet("triage_level", level), *reset]
+        return [SlotSet(TRIAGE_LEVEL_SLOT, level), *reset]
 
     @staticmethod
     def _causes(dispatcher: CollectingDispatcher, tracker: Tracker, slots: Dict[str, Any]) -> List[Suggestion]:
@@ -396,12 +405,9 @@ class ActionInterviewSummary(Action):
         text = " ".join([str(tracker.get_slot("interview_description") or ""), *answers])
         found = get_kb().suggest(text)
         if not found:
+            most_common = most_common_causes()
             dispatcher.utter_message(
-                text=(
-                    "From what you told me I can't single out a cause. The most common ones are muscle strain, "
-                    'poor posture and stress; say "what causes neck spasms?" to see them all.'
-                ),
-                json_message={"causes": ["muscle_strain", "poor_posture", "stress_anxiety"]},
+                text=replies.no_single_cause(most_common), json_message={"causes": [c.id for c in most_common]}
             )
             return []
         dispatcher.utter_message(text=replies.suggestions(found), json_message={"causes": [s.cause.id for s in found]})
@@ -411,10 +417,10 @@ class ActionInterviewSummary(Action):
     def _triage(dispatcher: CollectingDispatcher, level: str, reasons: Sequence[str]) -> None:
         lines = [first_line(level)]
         lines += reasons
-        if level == "self_care":
+        if level == SELF_CARE:
             general = get_general().treatment
             lines.append(f"{general.intro}\n{replies.bullets(general.steps)}")
             lines.append("If it gets worse, lasts more than a couple of weeks or new symptoms appear, see a doctor.")
-        elif level == "emergency":
+        elif level == EMERGENCY:
             lines.append("Do not wait to see if it gets better, and do not drive yourself.")
-        dispatcher.utter_message(text="\n".join(lines), json_message={"triage": level})
+        dispatcher.utter_message(text="\n".join(lines), json_message={TRIAGE_KEY: level})

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 from core import scope
 from core.knowledge_base import Advice, Cause, KnowledgeBase, Suggestion
+from core.names import CRISIS_LINE_ENTITY, CRISIS_SLOT, EMERGENCY, URGENT
 from core.triage import Assessment, crisis_line, first_line
 
 MAX_LIST_PAGE = 8  # causes per page of the list; groups are never split
@@ -116,9 +117,9 @@ def escalation(assessment: Assessment) -> str:
     """The triage message: the action to take first, then why, in one line."""
     assert assessment.level is not None
     text = f"{first_line(assessment.level)} {assessment.reason}"
-    if assessment.level == "emergency":
+    if assessment.level == EMERGENCY:
         text += " Do not wait to see if it gets better, and do not drive yourself."
-    elif assessment.level == "urgent":
+    elif assessment.level == URGENT:
         text += " If it gets worse quickly, call your local emergency number."
     return text
 
@@ -130,9 +131,9 @@ def emergency_details(assessment: Assessment) -> str:
 
 def emergency_reminder(tracker: Optional[Any] = None) -> str:
     """Said before any other answer once an emergency (or a crisis) has been raised in the conversation."""
-    action = first_line("emergency")
-    if tracker is not None and tracker.get_slot("crisis"):
-        line = tracker.get_slot("crisis_line") or crisis_line()
+    action = first_line(EMERGENCY)
+    if tracker is not None and tracker.get_slot(CRISIS_SLOT):
+        line = tracker.get_slot(CRISIS_LINE_ENTITY) or crisis_line()
         return (
             f"Please remember: if you are in danger, {action[0].lower()}{action[1:]} "
             f"You can talk to someone any time: {line}."
@@ -171,6 +172,23 @@ def lower_back() -> str:
         "keeps coming back, or stops you working or sleeping. Get help straight away (call your emergency "
         "number or go to A&E) if you have numbness around your bottom or genitals, trouble passing or "
         "holding urine or stools, or weakness or numbness in both legs."
+    )
+
+
+def names_list(names: Sequence[str]) -> str:
+    """ "a, b and c"; "a, b, and c and d" when the last name has an "and" of its own."""
+    if len(names) < 2:
+        return "".join(names)
+    last = ", and " if " and " in names[-1] else " and "
+    return ", ".join(names[:-1]) + last + names[-1]
+
+
+def no_single_cause(most_common: Sequence[Cause]) -> str:
+    """The end of the interview when the answers single out no cause: the most common ones, by name."""
+    listed = names_list([c.name.lower() for c in most_common])
+    return (
+        f"From what you told me I can't single out a cause. The most common ones are {listed}; "
+        'say "what causes neck spasms?" to see them all.'
     )
 
 

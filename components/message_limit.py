@@ -19,6 +19,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from core.names import MAX_MESSAGE
+
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class MessageLengthLimit(GraphComponent):
@@ -26,7 +28,7 @@ class MessageLengthLimit(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"max_characters": 2000}
+        return {"max_characters": MAX_MESSAGE}
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.max_characters = int(config["max_characters"])

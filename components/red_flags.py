@@ -38,10 +38,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from core.names import (
     CRISIS_INTENT,
+    CRISIS_KEY,
     CRISIS_LINE_ENTITY,
+    CRISIS_LINE_ENV,
     EMERGENCY,
     EMERGENCY_INTENT,
     EMERGENCY_NUMBER_ENTITY,
+    EMERGENCY_NUMBER_ENV,
     MAX_TEXT,
     NOT_MEDICAL_INTENTS,
     RED_FLAG_INTENT,
@@ -124,8 +127,8 @@ class RedFlagDetector(GraphComponent):
             message.set(
                 PARSE_KEY,
                 {
-                    "level": "emergency" if crisis else level,
-                    "crisis": crisis,
+                    "level": EMERGENCY if crisis else level,
+                    CRISIS_KEY: crisis,
                     "rules": [r.id for r in result.rules] if result is not None else [],
                     "findings": sorted(result.findings) if result is not None else [],
                     "predicted_intent": original.get("name"),
@@ -134,11 +137,11 @@ class RedFlagDetector(GraphComponent):
             )
             if crisis:
                 message.set(INTENT, {"name": CRISIS_INTENT, "confidence": 1.0}, add_to_output=True)
-                self.add_setting(message, "CRISIS_LINE", CRISIS_LINE_ENTITY)
-                self.add_setting(message, "EMERGENCY_NUMBER", EMERGENCY_NUMBER_ENTITY)
-            elif level == "emergency":
+                self.add_setting(message, CRISIS_LINE_ENV, CRISIS_LINE_ENTITY)
+                self.add_setting(message, EMERGENCY_NUMBER_ENV, EMERGENCY_NUMBER_ENTITY)
+            elif level == EMERGENCY:
                 message.set(INTENT, {"name": self.intent, "confidence": 1.0}, add_to_output=True)
-                self.add_setting(message, "EMERGENCY_NUMBER", EMERGENCY_NUMBER_ENTITY)
+                self.add_setting(message, EMERGENCY_NUMBER_ENV, EMERGENCY_NUMBER_ENTITY)
             elif original.get("name") in NOT_MEDICAL_INTENTS:
                 # "thanks, and the pain wakes me every night": the finding, not the social intent, decides.
                 message.set(INTENT, {"name": RED_FLAG_INTENT, "confidence": 1.0}, add_to_output=True)

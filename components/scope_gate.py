@@ -39,9 +39,11 @@ from rasa.shared.nlu.training_data.message import Message
 
 from core import scope
 from core.names import (
+    ASK_CAUSES_INTENT,
     DESCRIBE_SYMPTOMS_INTENT,
     FORGET_INTENT,
     LOWER_BACK_INTENT,
+    NLU_FALLBACK_INTENT,
     NOT_UNDERSTOOD_INTENTS,
     QUESTION_INTENTS,
     RED_FLAG_INTENT,
@@ -55,7 +57,7 @@ NOT_UNDERSTOOD = frozenset(NOT_UNDERSTOOD_INTENTS)
 LOWER_BACK = LOWER_BACK_INTENT
 SYMPTOM_QUESTION = SYMPTOM_QUESTION_INTENT
 DESCRIBE = DESCRIBE_SYMPTOMS_INTENT
-REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({DESCRIBE, "ask_causes"})
+REROUTED_TO_LOWER_BACK = NOT_UNDERSTOOD | frozenset({DESCRIBE, ASK_CAUSES_INTENT})
 
 
 MEDICAL = frozenset({*QUESTION_INTENTS, DESCRIBE, RED_FLAG_INTENT})
@@ -67,7 +69,7 @@ def decide(intent: str, text: str, ranking: Sequence[str] = ()) -> Optional[str]
     ``ranking``: the classifier's intents, best first (without ``nlu_fallback``)."""
     if not text or not text.strip():
         return None
-    if intent == "nlu_fallback" and ranking and ranking[0] in MEDICAL and scope.about_the_body(text):
+    if intent == NLU_FALLBACK_INTENT and ranking and ranking[0] in MEDICAL and scope.about_the_body(text):
         # Not understood only because two medical intents were close ("what can cause spasms in the
         # neck?": ask_causes 0.54, ask_cause 0.45): the better one answers.
         intent = ranking[0]
@@ -77,7 +79,7 @@ def decide(intent: str, text: str, ranking: Sequence[str] = ()) -> Optional[str]
     if (new or intent) == DESCRIBE and scope.is_question(text):
         # "is it going to be sunny this weekend" is no symptom question: not understood, not an interview.
         if not scope.about_the_body(text):
-            return "nlu_fallback"
+            return NLU_FALLBACK_INTENT
         # "would magnesium tablets help", "when to get medical help": the advice asked for.
         asked = scope.medical_intent(text)
         return SYMPTOM_QUESTION if asked == DESCRIBE else asked
@@ -89,11 +91,11 @@ def _rerouted(intent: str, text: str) -> Optional[str]:
     if intent == PRIVACY:
         if scope.asks_to_delete(text):
             return None
-        return scope.medical_intent(text) if scope.medical_content(text) else "nlu_fallback"
+        return scope.medical_intent(text) if scope.medical_content(text) else NLU_FALLBACK_INTENT
     if intent in SOCIAL:
         if scope.medical_content(text):
             return _medical(text, where)
-        return None if scope.looks_social(intent, text) else "nlu_fallback"
+        return None if scope.looks_social(intent, text) else NLU_FALLBACK_INTENT
     if intent in REROUTED_TO_LOWER_BACK and where in ("lower_back", "back"):
         if scope.describes_symptom(text) or scope.medical_question(text):
             return LOWER_BACK
@@ -136,7 +138,7 @@ class ScopeGate(GraphComponent):
             ranking = [
                 str(r.get(INTENT_NAME_KEY))
                 for r in message.get("intent_ranking") or []
-                if r.get(INTENT_NAME_KEY) != "nlu_fallback"
+                if r.get(INTENT_NAME_KEY) != NLU_FALLBACK_INTENT
             ]
             new = decide(str(name), text, ranking)
             if new and new != name:

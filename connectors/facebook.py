@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 
 from connectors.fallback_text import buttons_as_text, custom_as_text, env_url
 from connectors.turn_gate import gated
+from core.names import TRIAGE_KEY
 
 logger = logging.getLogger(__name__)
 MAX_QUICK_REPLIES = 13
@@ -60,7 +61,7 @@ class MessengerBot(RasaMessengerBot):
             await self.send_text_message(recipient_id, buttons_as_text(text, buttons))
 
     async def send_custom_json(self, recipient_id: str, json_message: Any, **kwargs: Any) -> None:
-        if isinstance(json_message, dict) and {"triage", "cause", "causes"} & set(json_message):
+        if isinstance(json_message, dict) and {TRIAGE_KEY, "cause", "causes"} & set(json_message):
             text = custom_as_text(json_message)
             if text:
                 await self.send_text_message(recipient_id, text)

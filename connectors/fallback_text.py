@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Iterable, Mapping, Optional
 
+from core.names import CRISIS_KEY, EMERGENCY, SEE_DOCTOR, TRIAGE_KEY, URGENT
 from core.triage import crisis_line, first_line
 
 # A short label before the instruction, so a triage message stands out in a plain-text chat.
-_LABELS = {"emergency": "EMERGENCY", "urgent": "URGENT", "see_doctor": "Advice"}
+_LABELS = {EMERGENCY: "EMERGENCY", URGENT: "URGENT", SEE_DOCTOR: "Advice"}
 
 
 def custom_as_text(payload: Any) -> Optional[str]:
@@ -20,10 +21,10 @@ def custom_as_text(payload: Any) -> Optional[str]:
     """
     if not isinstance(payload, Mapping):
         return None
-    if payload.get("crisis"):
-        action = first_line("emergency").lower()
+    if payload.get(CRISIS_KEY):
+        action = first_line(EMERGENCY).lower()
         return f"CRISIS SUPPORT: if you are in danger now, {action} Talk to someone: {crisis_line()}."
-    level = payload.get("triage")
+    level = payload.get(TRIAGE_KEY)
     if level not in _LABELS:
         return None
     return f"{_LABELS[level]}: {first_line(str(level))}"

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.fallback_text import custom_as_text, env_url
 from connectors.turn_gate import gated
+from core.names import TRIAGE_KEY
 
 
 class SlackBot(RasaSlackBot):
@@ -34,7 +35,7 @@ class SlackBot(RasaSlackBot):
         text = custom_as_text(json_message)
         if text:
             await self.send_text_message(recipient_id, text)
-        elif not {"triage", "cause", "causes"} & set(json_message):
+        elif not {TRIAGE_KEY, "cause", "causes"} & set(json_message):
             await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 

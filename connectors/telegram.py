@@ -23,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from connectors.fallback_text import custom_as_text, env_url
 from connectors.turn_gate import gated
+from core.names import TRIAGE_KEY
 
 logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -42,7 +43,7 @@ class TelegramOutput(RasaTelegramOutput):
         text = custom_as_text(json_message)
         if text:
             await self.send_message(recipient_id, text)
-        elif "triage" not in json_message and "cause" not in json_message and "causes" not in json_message:
+        elif TRIAGE_KEY not in json_message and "cause" not in json_message and "causes" not in json_message:
             await super().send_custom_json(recipient_id, json_message, **kwargs)
 
 

@@ -23,6 +23,7 @@ from twilio.rest.api import Api
 
 from connectors.fallback_text import buttons_as_text, custom_as_text, env_url
 from connectors.turn_gate import gated
+from core.names import TRIAGE_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class TwilioOutput(RasaTwilioOutput):
         await self.send_text_message(recipient_id, buttons_as_text(text, buttons))
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
-        if {"triage", "cause", "causes"} & set(json_message):
+        if {TRIAGE_KEY, "cause", "causes"} & set(json_message):
             text = custom_as_text(json_message)
             if text:
                 await self.send_text_message(recipient_id, text)

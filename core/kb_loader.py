@@ -184,16 +184,31 @@ def cause_ids() -> Tuple[str, ...]:
 
 def load_general(path: pathlib.Path = GENERAL_PATH) -> GeneralAdvice:
     check = Checker(path)
-    data = check.read("the general advice", "'disclaimer', 'treatment', 'prevention' and 'see_doctor'")
+    data = check.read("the general advice", "'disclaimer', 'treatment', 'prevention', 'see_doctor' and 'most_common'")
     sections = {}
     for name in ("treatment", "prevention", "see_doctor"):
         raw = data.get(name)
         if not isinstance(raw, dict):
             raise check.fail(name, "-", "must be a mapping with 'intro' and 'steps'")
         sections[name] = Advice(check.text(raw, "intro", name), check.text_list(raw, "steps", name))
-    return GeneralAdvice(disclaimer=check.text(data, "disclaimer", "top level"), **sections)
+    most_common = check.text_list(data, "most_common", "top level")
+    for cause_id in most_common:
+        if not _ID.fullmatch(cause_id):
+            raise check.fail("top level", "most_common", f"'{cause_id}' is not a cause id (lower_snake_case)")
+    return GeneralAdvice(disclaimer=check.text(data, "disclaimer", "top level"), most_common=most_common, **sections)
 
 
 @functools.lru_cache(maxsize=1)
 def get_general() -> GeneralAdvice:
     return load_general(GENERAL_PATH)
+
+
+@functools.lru_cache(maxsize=1)
+def most_common_causes() -> Tuple[Cause, ...]:
+    """The most common causes (``most_common`` in general.yml), looked up in the knowledge base once."""
+    kb, ids = get_kb(), get_general().most_common
+    known = {c.id for c in kb.causes}
+    for cause_id in ids:
+        if cause_id not in known:
+            raise Checker(GENERAL_PATH).fail("top level", "most_common", f"'{cause_id}' is not a cause of {KB_PATH}")
+    return tuple(kb.get(cause_id) for cause_id in ids)

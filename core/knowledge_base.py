@@ -202,3 +202,4 @@ class GeneralAdvice:
     treatment: Advice
     prevention: Advice
     see_doctor: Advice
+    most_common: Tuple[str, ...]  # ids of the most common causes (``most_common`` in general.yml)

@@ -13,7 +13,20 @@ import functools
 from typing import Optional
 
 from core import context
-from core.names import DESCRIBE_SYMPTOMS_INTENT
+from core.names import (
+    AFFIRM_INTENT,
+    ASK_PREVENTION_INTENT,
+    ASK_TREATMENT_INTENT,
+    ASK_WHEN_DOCTOR_INTENT,
+    BOT_CHALLENGE_INTENT,
+    DENY_INTENT,
+    DESCRIBE_SYMPTOMS_INTENT,
+    GOODBYE_INTENT,
+    GREET_INTENT,
+    SKIP_INTENT,
+    STOP_INTENT,
+    THANK_INTENT,
+)
 from core.text import normalise, words_regex
 
 _rx = words_regex
@@ -190,30 +203,30 @@ def only_a_goodbye(text: str) -> bool:
 # Words a social message of each intent has; a longer message without them is not that intent
 # ("I've tried reading books, but nothing can cheer me up" is no thank-you).
 SOCIAL_WORDS = {
-    "thank": _rx(
+    THANK_INTENT: _rx(
         r"thank|thanks|thankyou|thx|ty|ta|cheers|appreciate|appreciated|grateful|obliged|helpful|brilliant|lovely",
         r"kind|great|perfect|awesome|nice one|legend|star",
     ),
-    "goodbye": _rx(_FAREWELL, r"leaving|thats all|that is all|done|take care"),
+    GOODBYE_INTENT: _rx(_FAREWELL, r"leaving|thats all|that is all|done|take care"),
     # a time of day greets at the start ("morning all") or as "good morning", not inside a report ("I fell
     # over on the ice this morning")
-    "greet": _rx(
+    GREET_INTENT: _rx(
         r"hi+|hello|hey+|hiya|good (morning|afternoon|evening|day)|howdy|greetings|yo|sup|hallo|helo",
         r"^(morning|afternoon|evening)",
     ),
-    "affirm": _rx(
+    AFFIRM_INTENT: _rx(
         r"yes|yeah|yea|yep|yup|ya|sure|ok|okay|k|please|definitely|correct|right|absolutely|go on|go ahead",
         r"do it|aye|certainly|fine|alright|of course|sounds good|why not|i do|it does|it is|true",
     ),
-    "deny": _rx(r"no|nope|nah|not|dont|never|none|negative|rather not|neither|nothing"),
-    "bot_challenge": _rx(
+    DENY_INTENT: _rx(r"no|nope|nah|not|dont|never|none|negative|rather not|neither|nothing"),
+    BOT_CHALLENGE_INTENT: _rx(
         r"bot|human|person|real|robot|ai|machine|computer|chatbot|who are you|what are you|doctor|nurse|agent",
         r"automated|automatic|live|program|programme|software|talking to|speaking to|chatting to|chatting with",
     ),
-    "skip": _rx(
+    SKIP_INTENT: _rx(
         r"skip|pass|next|dont know|not sure|no idea|unsure|rather not|leave it|move on|no answer|not applicable"
     ),
-    "stop": _rx(r"stop|enough|quit|done|finish|finished|end|later|no more|cancel|leave it|exit"),
+    STOP_INTENT: _rx(r"stop|enough|quit|done|finish|finished|end|later|no more|cancel|leave it|exit"),
 }
 SOCIAL_MAX_WORDS = 4  # a message this short is taken as the classifier read it
 
@@ -257,9 +270,9 @@ def medical_intent(text: str) -> str:
     """The medical intent a message that slipped into a social or out-of-scope intent most likely has."""
     t = _norm(text)
     if WHEN_DOCTOR.search(t):
-        return "ask_when_doctor"
+        return ASK_WHEN_DOCTOR_INTENT
     if PREVENTION.search(t):
-        return "ask_prevention"
+        return ASK_PREVENTION_INTENT
     if TREATMENT.search(t) and (medical_question(text) or is_question(text)):
-        return "ask_treatment"
+        return ASK_TREATMENT_INTENT
     return DESCRIBE_SYMPTOMS_INTENT

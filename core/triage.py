@@ -18,12 +18,25 @@ from typing import Dict, FrozenSet, Iterable, List, Mapping, Optional, Pattern, 
 from core import context, nearest, scope
 from core.kb_loader import Checker
 from core.lemma_matcher import NEAR, LemmaMatcher, english_share
-from core.names import CRISIS_LINE_ENTITY, EMERGENCY_NUMBER_ENTITY, LEVELS, MAX_TEXT, RULE_LEVELS
+from core.names import (
+    CRISIS_INTENT,
+    CRISIS_LINE_ENTITY,
+    CRISIS_LINE_ENV,
+    EMERGENCY,
+    EMERGENCY_NUMBER_ENTITY,
+    EMERGENCY_NUMBER_ENV,
+    LEVELS,
+    MAX_TEXT,
+    RULE_LEVELS,
+    SEE_DOCTOR,
+    SELF_CARE,
+    URGENT,
+)
 from core.text import normalise
 
 RED_FLAGS_PATH = pathlib.Path(__file__).parent / "kb" / "red_flags.yml"
 CRISIS_PATH = pathlib.Path(__file__).parent / "kb" / "crisis.yml"
-CRISIS = "crisis"  # the matcher label of crisis statements
+CRISIS = CRISIS_INTENT  # the matcher label of crisis statements: the intent they set
 # The default emergency number and crisis line are written once, as the initial values of their slots in
 # domain.yml: the Rasa server needs them there for the replies it sends without the action server.
 DOMAIN_PATH = pathlib.Path(__file__).resolve().parent.parent / "domain.yml"
@@ -152,7 +165,7 @@ class RedFlags:
         findings = (frozenset(known) - negated) | present
         fired = [r for r in self.rules if r.fires(findings)]
         ask: Tuple[str, ...] = ()
-        if by_meaning and text.strip() and not any(r.level == "emergency" for r in fired):
+        if by_meaning and text.strip() and not any(r.level == EMERGENCY for r in fired):
             # By meaning (core/nearest.py): no level, but the person is asked about that red flag first.
             # The context algorithm keeps its word: a finding of the rule that it put aside here (denied,
             # past, asked about), or read as present without the rest of the rule, means it was not said.
@@ -273,23 +286,23 @@ def domain_default(slot: str) -> str:
 def emergency_number(env: Optional[Mapping[str, str]] = None) -> str:
     """The emergency number(s) named in replies; set ``EMERGENCY_NUMBER`` per deployment."""
     env = os.environ if env is None else env
-    return env.get("EMERGENCY_NUMBER", "").strip() or domain_default(EMERGENCY_NUMBER_ENTITY)
+    return env.get(EMERGENCY_NUMBER_ENV, "").strip() or domain_default(EMERGENCY_NUMBER_ENTITY)
 
 
 def crisis_line(env: Optional[Mapping[str, str]] = None) -> str:
     """The crisis line(s) named in the crisis response; set ``CRISIS_LINE`` per deployment."""
     env = os.environ if env is None else env
-    return env.get("CRISIS_LINE", "").strip() or domain_default(CRISIS_LINE_ENTITY)
+    return env.get(CRISIS_LINE_ENV, "").strip() or domain_default(CRISIS_LINE_ENTITY)
 
 
 def first_line(level: str, number: Optional[str] = None) -> str:
     """The action to take, said first and plainly."""
     number = number or emergency_number()
     return {
-        "emergency": f"Call your local emergency number ({number}) now.",
-        "urgent": "Please see a doctor today (within 24 hours).",
-        "see_doctor": "Please book an appointment with a doctor or physiotherapist.",
-        "self_care": "This can usually be looked after at home.",
+        EMERGENCY: f"Call your local emergency number ({number}) now.",
+        URGENT: "Please see a doctor today (within 24 hours).",
+        SEE_DOCTOR: "Please book an appointment with a doctor or physiotherapist.",
+        SELF_CARE: "This can usually be looked after at home.",
     }[level]
 
 

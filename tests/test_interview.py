@@ -245,6 +245,18 @@ def test_summary_self_care(domain: Dict[str, Any], make_tracker) -> None:
     assert all(slots[s] is None for s in SLOTS)
 
 
+def test_summary_without_a_likely_cause_names_the_most_common_ones(domain: Dict[str, Any], make_tracker) -> None:
+    """The most common causes are general.yml's ids, said by their names in causes.yml."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("none", interview_duration="days", interview_severity="mild")
+    ActionInterviewSummary().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"] == (
+        "From what you told me I can't single out a cause. The most common ones are muscle strain, poor posture, "
+        'and stress and anxiety; say "what causes neck spasms?" to see them all.'
+    )
+    assert customs(dispatcher)[0] == {"causes": ["muscle_strain", "poor_posture", "stress_anxiety"]}
+
+
 def test_summary_see_doctor_for_long_frequent_spasms(domain: Dict[str, Any], make_tracker) -> None:
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("none", interview_duration="long", interview_frequency="daily", interview_trigger="stress")

@@ -8,7 +8,7 @@ import re
 import pytest
 import yaml
 
-from core.kb_loader import KB_PATH, cause_ids, get_kb, load, load_general
+from core.kb_loader import GENERAL_PATH, KB_PATH, cause_ids, get_kb, load, load_general, most_common_causes
 from core.knowledge_base import KnowledgeBase, KnowledgeBaseError
 
 DESIGN = pathlib.Path(__file__).resolve().parents[2] / "shared" / "design.md"
@@ -132,6 +132,23 @@ def test_general_advice_loads() -> None:
     general = load_general()
     assert "diagnose" in general.disclaimer
     assert general.treatment.steps and general.prevention.steps and general.see_doctor.steps
+
+
+def test_the_most_common_causes_are_causes_of_the_knowledge_base() -> None:
+    """general.yml names them by id; their names come from causes.yml."""
+    causes = most_common_causes()
+    assert [c.id for c in causes] == list(load_general().most_common) and len(causes) >= 2
+    assert all(c.id in cause_ids() for c in causes)
+
+
+@pytest.mark.parametrize("value", [None, [], ["Muscle strain"]])
+def test_most_common_must_list_cause_ids(tmp_path: pathlib.Path, value: object) -> None:
+    data = yaml.safe_load(GENERAL_PATH.read_text(encoding="utf-8"))
+    data["most_common"] = value
+    path = tmp_path / "general.yml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=r"general\.yml: top level: field 'most_common'"):
+        load_general(path)
 
 
 # -- malformed files: the error names the file, the entry and the field ------------------------
