@@ -37,7 +37,7 @@ def agent() -> Any:
     from scripts import nlu_metrics
 
     if not nlu_metrics.MODEL.exists():
-        pytest.fail(f"no trained model at {nlu_metrics.MODEL}: run `make train` (make test-unit does)")
+        pytest.fail(f"no trained model at {nlu_metrics.MODEL}: run `make train` (make test and make test-e2e do)")
     nlu_metrics.quiet_logging()
     return nlu_metrics.load_agent(nlu_metrics.MODEL)
 

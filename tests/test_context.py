@@ -296,8 +296,9 @@ def test_the_suggester_sees_what_the_triage_sees() -> None:
         ("thanks for everything, my last message was about my shoulder", False),
         ("sitting on the edge of the bridge right now", True),
         ("parked on the top floor of the car park and my neck hurts from twisting to reverse", False),
-        # rounds 12 and 13's families in our own words: other Englishes, a gun, a block of flats, a mind made
-        # up, someone else's stated intent; and their near misses
+        # in our own words: other Englishes and languages, a gun, a block of flats, a mind made up, someone
+        # else's stated intent, the means got out, a burden, a height now, a note, a plan, tablets stockpiled,
+        # rather dead, a knife held; and their near misses
         ("a cannae dae it anymair, am gonnae end it", True),
         ("mi nuh waan live no more", True),
         ("ion wanna be alive no more", True),

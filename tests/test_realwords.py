@@ -51,7 +51,7 @@ def test_real_words_end_to_end(turns: List[Turn]) -> None:
     assert f["social_reply_to_symptom"] == 0.0, report(turns)
 
 
-# The targets: at least 90 % of neck, shoulder and upper-back messages answered with a relevant
+# The product's targets: at least 90 % of neck, shoulder and upper-back messages answered with a relevant
 # reply; at most 5 % of other health complaints given a triage level; no social reply to a symptom.
 IN_SCOPE_RELEVANT = 0.90
 OTHER_TRIAGE_LEVEL = 0.05

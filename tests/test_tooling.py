@@ -1,12 +1,15 @@
 """What a newcomer sees: third-party deprecation warnings are hidden in the project's environment
-(tooling/neck_quiet_warnings.py, installed by make install), the project's own warnings still show."""
+(tooling/neck_quiet_warnings.py, installed by make install), the project's own warnings still show; and
+pyproject.toml's dependencies are the versions that make install pins (requirements*.txt)."""
 
 from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
+from typing import Dict, List
 
 from tests.servers import ROOT
 
@@ -51,3 +54,46 @@ def test_the_projects_own_warnings_still_show(tmp_path: pathlib.Path) -> None:
     )
     assert "old() is going away" in shown
     assert "UserWarning: careful" in run("import warnings; warnings.warn('careful')")
+
+
+def canonical(name: str) -> str:
+    """A distribution name as pip compares it: "slack_sdk", "Slack-SDK" and "slack.sdk" are one name."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def pins(path: pathlib.Path) -> Dict[str, str]:
+    """name -> version of every ``name==version`` line of a requirements file and the files it includes (-r)."""
+    found: Dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("-r "):
+            found.update(pins(path.parent / line[3:].strip()))
+        elif "==" in line:
+            name, _, version = line.partition("==")
+            found[canonical(name.split("[", 1)[0])] = version.split(";", 1)[0].strip()
+    return found
+
+
+def declared(requirements: List[str]) -> Dict[str, str]:
+    """name -> version of pyproject.toml requirement strings, each of which must be an exact ``==`` pin."""
+    found: Dict[str, str] = {}
+    for requirement in requirements:
+        match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;]+)", requirement.strip())
+        assert match, f"pyproject.toml: {requirement!r} is not pinned with =="
+        found[canonical(match.group(1))] = match.group(2)
+    return found
+
+
+def test_pyproject_pins_the_versions_make_install_installs() -> None:
+    import tomli
+
+    project = tomli.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime, dev = pins(ROOT / "requirements.txt"), pins(ROOT / "requirements-dev.txt")
+    for groups, pinned, source in (
+        ([project["dependencies"]], runtime, "requirements.txt"),
+        (project["optional-dependencies"].values(), dev, "requirements-dev.txt"),
+    ):
+        for group in groups:
+            for name, version in declared(group).items():
+                assert name in pinned, f"pyproject.toml lists {name}, which {source} does not pin"
+                assert pinned[name] == version, f"{name}: pyproject.toml {version}, {source} {pinned[name]}"

@@ -378,7 +378,8 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("which antipsychotics cause neck twisting side effects? studying for my pharmacy exam", None),
         ("which medicines can cause a stiff neck?", None),
         ("started haloperidol and my neck twisted to the side", "urgent"),
-        # round 9: local phrasings, a collapse with breathing, a spear tackle, a leg that will not hold
+        # local phrasings (a neck "catching", a head that "buss"), a collapse with breathing, a spear tackle, a
+        # leg that will not hold
         ("my daughter has a high fever and her neck is catching, she cannot bend it", "emergency"),
         ("me head just buss out of nowhere, worst ever feel in me life", "emergency"),
         ("sudden sharp pain in my head and neck after a handstand, now my right arm is weak", "emergency"),
@@ -470,7 +471,8 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         # someone else's event that help already saw to
         ("a man at the gym collapsed, paramedics sorted him out, I just have a sore neck from lifting", None),
         ("my daughter had a febrile fit when she was a toddler, she is 9 now and well", None),
-        # round 12's families, in our own words, each with a near miss
+        # fever with light hurting, a foot dragging, a dive onto the head, swallowing after a nut, a fever or a
+        # crash that is past, Scots, Jamaican and Tagalog phrasings: in our own words, each with a near miss
         ("temp of 38.8, neck sore to bend and any light at all makes me wince", "emergency"),
         ("my phone screen makes me squint, neck a bit sore, no temperature", None),
         ("right foot suddenly dragging when I walk and my neck is agony", "emergency"),
@@ -487,7 +489,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("mi cyaan feel mi batty an mi back a hurt", "emergency"),
         ("hindi na niya maigalaw ang kanang braso, masakit leeg", "emergency"),
         ("masakit panga ko, pawis na pawis ako", "emergency"),
-        # round 13's families, in our own words, each with a near miss
+        # weakness after the neck was manipulated, muddled speech, a hand at the chest, jaw pain with sweating,
+        # saddle numbness, weight loss with night sweats, weakness getting worse: in our own words, each with a
+        # near miss
         ("the osteopath clicked my neck and since then my right arm is weak", "emergency"),
         ("the osteopath clicked my neck and it feels looser now", None),
         ("her speech is all over the place and she seems off", "emergency"),
@@ -506,7 +510,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("what exactly is meningitis?", None),
         ("I'm off work for the weekend, neck a bit tight", None),
         ("she's painting the ceiling and now her neck is sore", None),
-        # round 14's families, in our own words, each with a near miss
+        # fever in Fahrenheit or Celsius (not the weather), a headache at its worst at once, painkillers that do
+        # not help, a head pulling with a tremor, a locked jaw after a rusty cut: in our own words, each with a
+        # near miss
         ("temp 103F, throwing up and a bad headache", "emergency"),
         ("he is 39.5c with a stiff neck", "emergency"),
         ("it was 38c outside today and my neck is stiff from the car", None),
@@ -516,7 +522,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("my head pulls sideways on its own and there's a tremor", "see_doctor"),
         ("my jaw is sore from grinding, I clench at night", None),
         ("my jaw is clenched tight since I cut my hand on a rusty gate", "emergency"),
-        # round 15's families, in our own words, each with a near miss
+        # a child hurt by light, fever with confusion, a tearing in the neck then weakness, a quad bike or car
+        # crash, a young baby's temperature, a new lump, weight lost without trying: in our own words, each with
+        # a near miss
         ("her neck is stiff and she cries when we open the curtains", "emergency"),
         ("he's feverish and isn't making much sense", "emergency"),
         ("felt a tearing in my neck turning round and now my left hand is weak", "emergency"),
@@ -530,7 +538,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("she has been losing weight on her diet and her neck is stiff", None),
         ("I am not trying to lose weight but I have dropped 6 kilos and my neck hurts", "urgent"),
         ("my hands are weak from arthritis", None),
-        # round 16's families, in our own words, each with a near miss
+        # a sudden worst headache in Scots or as a cracked skull, swallowing and voice gone wrong, a noisy breath
+        # with fever, weakness since this morning, clumsy fingers, burning down the arm; past events, age alone,
+        # a polite question: in our own words, each with a near miss
         ("worst sore head o ma life, came on wi a bang, neck's stiff", "emergency"),
         ("felt like my skull cracked open while lifting, neck hurts now", "emergency"),
         ("all of a sudden my tea keeps going down the wrong way and my voice sounds strange", "emergency"),
@@ -546,7 +556,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("my neck has hurt for weeks, I was in hospital for a scan", "see_doctor"),
         ("may I ask why my neck is sore since yesterday", None),
         ("my neck has gone into a weird twist and I can't move it back, started olanzapine on Monday", "urgent"),
-        # round 17's families, in our own words, each with a near miss
+        # a headache from nothing to the worst, as if hit on the head, lost words with spinning, heart pain like
+        # indigestion or jaw pain on effort, a first fit later in life, balance and hands going downhill, a
+        # long-standing stiffness that is now worse: in our own words, each with a near miss
         ("it went from nothing to the worst ever in a second, neck rigid", "emergency"),
         ("nothing to worry about, just a stiff neck from the gym", None),
         ("felt like somebody whacked me on the head, now my neck is stiff", "emergency"),
@@ -561,7 +573,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("she has had a stiff neck for years, the same as always", None),
         ("she has had a stiff neck for years and it is getting worse", "see_doctor"),
         ("a mild headache since I gave up sugar this week", None),
-        # round 18's families, in our own words, each with a near miss
+        # someone else's worst headache, a drooping mouth, choking after a rough massage, a jaw with clamminess,
+        # neck injuries from wrestling, stairs and an e-bike, a knock on long-term steroids, getting worse despite
+        # treatment; things watched or read and words used in another sense: in our own words, each with a near miss
         ("he clutched his head, said it was the worst pain he'd ever felt, neck stiff now", "emergency"),
         ("the corner of her mouth is drooping and she's dribbling out one side", "emergency"),
         ("the masseuse was really rough with my neck and now I keep choking when I drink", "emergency"),
@@ -582,7 +596,9 @@ def test_neck_rules_do_not_triage_another_part_of_the_body(text: str, level: Opt
         ("customs seizure of my parcel stressed me out, my neck is tight", None),
         ("my spasms are bad but not like I can't breathe", None),
         ("I have a new pillow and my neck is sore", None),
-        # round 19's families, in our own words, each with a near miss
+        # fever with a chin that will not go down, a recent fit, falling over, double vision on turning, a fall or
+        # crash at speed, saddle numbness "like the dentist", bladder sense lost, tablets that will not go down;
+        # a fever that is past, news and videos, sewing pins: in our own words, each with a near miss
         ("temp of 39 and she can't put her chin down, the light hurts", "emergency"),
         ("had a fit about an hour ago and my neck is stiff", "emergency"),
         ("she had a fit about the mess, my neck is stiff from cleaning", None),

@@ -71,7 +71,7 @@ def test_unseen_set_end_to_end_keeps_its_figures(unseen: List[Outcome]) -> None:
 
 # The unseen folder holds the newest blind round (written from design.md alone, scored before the changes it
 # judges; tests/triage_eval/scores/). These floors and the ceiling sit a little beyond what it measured: they
-# stop it getting worse and are not the targets (recall >= 0.95 and false alarms <= 0.05, in the
+# stop it getting worse and are not the product's targets (recall >= 0.95 and false alarms <= 0.05, in the
 # README with the measured figures, including where a round misses them).
 UNSEEN_FLOORS = {"emergency recall": 0.92, "crisis handled": 0.90}
 UNSEEN_CEILINGS = {"false alarms (controls)": 0.06}
