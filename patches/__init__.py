@@ -4,11 +4,14 @@ Nothing here is installed by importing it. The Rasa server of this project is st
 entry point, ``scripts/run_rasa.py`` (``make run``, ``make shell``, the conversation tests, Compose, the
 image, the test servers), which calls ``install()`` once before Rasa starts. Training (``rasa train``)
 runs stock Rasa. Each patch refuses to install on a Rasa version other than the one it was written
-and tested against (``RASA_VERSION``): the server then runs stock Rasa and says so.
+and tested against (``RASA_VERSION``): ``install()`` then installs none and the server runs stock Rasa
+and says so; a patch module's own ``install()`` raises ``RasaVersionError`` (the check is in
+``patching.Patch.install``).
 
 - ``action_client``: an apology (with the emergency instruction first when the message carried a red
   flag) when the action server is down; lean action calls.
-- ``graph_runner``: the prediction graph run from a cached plan instead of through dask.
+- ``graph_runner``: the prediction graph run from a cached plan instead of through dask (a GraphRunner
+  of its own, ``PlannedGraphRunner``, which the Rasa server's model loader is pointed at).
 - ``http_session``: kept-alive connections to the action server instead of one per call.
 - ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
 
@@ -23,9 +26,12 @@ import importlib
 import logging
 from typing import List, Optional
 
+from patches.patching import RASA_VERSION, RasaVersionError, check_rasa_version
+
+__all__ = ["NAMES", "RASA_VERSION", "RasaVersionError", "install", "installed"]
+
 logger = logging.getLogger(__name__)
 
-RASA_VERSION = "3.6.21"  # the version every patch was written for and tested against
 NAMES = ("action_client", "graph_runner", "http_session", "nlu_thread")
 _installed: List[str] = []
 
@@ -35,16 +41,17 @@ def installed() -> List[str]:
 
 
 def install(rasa_version: Optional[str] = None) -> bool:
-    """Install every patch once. False (and nothing installed) on another Rasa version."""
-    if rasa_version is None:
-        import rasa
+    """Install every patch once. False (and nothing installed) on another Rasa version.
 
-        rasa_version = rasa.__version__
-    if rasa_version != RASA_VERSION:
+    ``rasa_version`` (default: the installed Rasa's) is checked here first so that no patch is half
+    installed; each ``Patch.install`` checks the installed Rasa's version again.
+    """
+    try:
+        check_rasa_version(rasa_version)
+    except RasaVersionError as error:
         logger.warning(
-            f"Rasa {rasa_version} is not {RASA_VERSION}, the version this project's patches were written for: "
-            "none installed, the server runs stock Rasa (slower; an action server that is down gets Rasa's own "
-            "error instead of the apology)."
+            f"{error} None installed: the server runs stock Rasa (slower; an action server that is down gets "
+            "Rasa's own error instead of the apology)."
         )
         return False
     for name in NAMES:

@@ -6,13 +6,21 @@ recursion that visits shared ancestors once per path), builds a dask graph and h
 local scheduler. Under ``make bench`` that bookkeeping was a noticeable share of the Rasa server's CPU
 time (README, "Benchmark"). The nodes themselves are cheap to call in order.
 
-``install()`` replaces ``DaskGraphRunner.run`` with :func:`run`, which computes the execution order of
-each set of targets once (a depth-first topological order over the same schema) and then calls the
-same ``GraphNode`` objects in that order with the same arguments dask would pass them: each needed
-node's ``(name, output)`` pair, a provided input as ``(name, value)``, and the bare name of a needed
-node that is not in the graph (``GraphNode`` then logs that it was not resolved). An exception raised
-by a node propagates as it does from dask, and a ``RuntimeError`` becomes ``GraphRunError`` as before.
-Training keeps dask: only the Rasa server installs this (patches.install, from scripts/run_rasa.py).
+:class:`PlannedGraphRunner` is a runner of its own behind Rasa's ``GraphRunner`` interface
+(``rasa.engine.runner.interface``: ``create()`` and ``run()``). It instantiates the same ``GraphNode``
+objects as ``DaskGraphRunner``, computes the execution order of each set of targets once (a
+depth-first topological order over the same schema) and then calls the nodes in that order with the
+same arguments dask would pass them: each needed node's ``(name, output)`` pair, a provided input as
+``(name, value)``, and the bare name of a needed node that is not in the graph (``GraphNode`` then
+logs that it was not resolved). An exception raised by a node propagates as it does from dask, and a
+``RuntimeError`` becomes ``GraphRunError`` as before.
+
+Rasa's model loader (``rasa.engine.loader.load_predict_graph_runner``) takes the runner class as an
+argument, but its one caller in the server, ``MessageProcessor._load_model``, passes the name
+``DaskGraphRunner`` it imported into ``rasa.core.processor``. ``install()`` rebinds that one name to
+:class:`PlannedGraphRunner` (``uninstall()`` puts Rasa's back): no Rasa class is modified, models loaded
+afterwards get this runner, and training (``rasa.model_training``, its own ``DaskGraphRunner``) keeps
+dask. Only the Rasa server installs it (patches.install, from scripts/run_rasa.py).
 """
 
 from __future__ import annotations
@@ -20,20 +28,22 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import rasa.core.processor
 from rasa.engine.exceptions import GraphRunError
-from rasa.engine.graph import GraphSchema
-from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.graph import ExecutionContext, GraphNode, GraphNodeHook, GraphSchema
+from rasa.engine.runner.interface import GraphRunner
+from rasa.engine.storage.storage import ModelStorage
 
 from patches.patching import Patch
 
 logger = logging.getLogger(__name__)
 
-PLAN = "_neck_plans"  # attribute of a runner: {targets: [(node name, [names it needs, in order])]}
+Plan = List[Tuple[str, List[str]]]  # [(node name, [names it needs, in order])], each node after its needs
 
 
-def execution_plan(schema: GraphSchema, targets: Sequence[str]) -> List[Tuple[str, List[str]]]:
+def execution_plan(schema: GraphSchema, targets: Sequence[str]) -> Plan:
     """The nodes ``targets`` depend on (themselves included), each after the nodes it needs."""
-    order: List[Tuple[str, List[str]]] = []
+    order: Plan = []
     done: set = set()
     for target in targets:
         if target in done or target not in schema.nodes:
@@ -55,32 +65,79 @@ def execution_plan(schema: GraphSchema, targets: Sequence[str]) -> List[Tuple[st
     return order
 
 
-def run(
-    self: DaskGraphRunner, inputs: Optional[Dict[str, Any]] = None, targets: Optional[List[str]] = None
-) -> Dict[str, Any]:
-    """``DaskGraphRunner.run`` with a cached execution plan and no scheduler."""
-    run_targets = targets if targets else self._graph_schema.target_names
-    plans: Dict[Tuple[str, ...], List[Tuple[str, List[str]]]] = self.__dict__.setdefault(PLAN, {})
-    key = tuple(run_targets)
-    plan = plans.get(key)
-    if plan is None:
-        plan = plans[key] = execution_plan(self._graph_schema, run_targets)
+class PlannedGraphRunner(GraphRunner):
+    """A ``GraphRunner`` that calls the graph's nodes in a cached execution order instead of through dask."""
 
-    results: Dict[str, Any] = {}
-    if inputs:
-        self._add_inputs_to_graph(inputs, {name: None for name, _ in plan})  # same clash check as Rasa's
-        results.update((name, (name, value)) for name, value in inputs.items())
-    if logger.isEnabledFor(logging.DEBUG):
-        logger.debug(f"Running graph with targets: {targets} and {self._execution_context}.")
-    nodes = self._instantiated_nodes
-    try:
-        for name, needs in plan:
-            results[name] = nodes[name](*(results.get(need, need) for need in needs))
-    except RuntimeError as error:
-        raise GraphRunError("Error running runner.") from error
-    return dict(results[target] for target in run_targets)
+    def __init__(
+        self,
+        graph_schema: GraphSchema,
+        model_storage: ModelStorage,
+        execution_context: ExecutionContext,
+        hooks: Optional[List[GraphNodeHook]] = None,
+    ) -> None:
+        self._graph_schema = graph_schema
+        # the same nodes, built the same way, as DaskGraphRunner._instantiate_nodes (tests/test_fast_diet.py
+        # reads this attribute under the same name on either runner)
+        self._instantiated_nodes: Dict[str, GraphNode] = {
+            name: GraphNode.from_schema_node(name, node, model_storage, execution_context, hooks)
+            for name, node in graph_schema.nodes.items()
+        }
+        self._execution_context = execution_context
+        self._plans: Dict[Tuple[str, ...], Plan] = {}
+
+    @classmethod
+    def create(
+        cls,
+        graph_schema: GraphSchema,
+        model_storage: ModelStorage,
+        execution_context: ExecutionContext,
+        hooks: Optional[List[GraphNodeHook]] = None,
+    ) -> PlannedGraphRunner:
+        """Creates the runner (see ``GraphRunner.create``)."""
+        return cls(graph_schema, model_storage, execution_context, hooks)
+
+    def plan(self, targets: Sequence[str]) -> Plan:
+        """The execution plan of ``targets``, computed on first use and then cached."""
+        key = tuple(targets)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plans[key] = execution_plan(self._graph_schema, targets)
+        return plan
+
+    def run(self, inputs: Optional[Dict[str, Any]] = None, targets: Optional[List[str]] = None) -> Dict[str, Any]:
+        """Runs the graph (see ``GraphRunner.run``): what ``DaskGraphRunner.run`` returns, without dask."""
+        run_targets = targets if targets else self._graph_schema.target_names
+        plan = self.plan(run_targets)
+
+        results: Dict[str, Any] = {}
+        if inputs:
+            _check_inputs(inputs, {name for name, _ in plan})
+            results.update((name, (name, value)) for name, value in inputs.items())
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(f"Running graph with targets: {targets} and {self._execution_context}.")
+        nodes = self._instantiated_nodes
+        try:
+            for name, needs in plan:
+                results[name] = nodes[name](*(results.get(need, need) for need in needs))
+        except RuntimeError as error:
+            raise GraphRunError("Error running runner.") from error
+        return dict(results[target] for target in run_targets)
 
 
-_patch = Patch(DaskGraphRunner, "run", run)
-_original_run = _patch.original
+def _check_inputs(inputs: Dict[str, Any], node_names: set) -> None:
+    """``DaskGraphRunner._add_inputs_to_graph``'s check: an input whose value names a node of the run (or
+    an input added before it) is refused."""
+    names = set(node_names)
+    for input_name, input_value in inputs.items():
+        if isinstance(input_value, str) and input_value in names:
+            raise GraphRunError(
+                f"Input value '{input_value}' clashes with a node name. Make sure "
+                f"that none of the input names passed to the `run` method are the "
+                f"same as node names in the graph schema."
+            )
+        names.add(input_name)
+
+
+# MessageProcessor._load_model reads the module-level name at call time: rebinding it is enough.
+_patch = Patch(rasa.core.processor, "DaskGraphRunner", PlannedGraphRunner)
 install, uninstall = _patch.install, _patch.uninstall

@@ -1,8 +1,10 @@
 """The container image's file tree, rebuilt without Docker: every ``COPY`` of ``deploy/Dockerfile`` into a
 temporary folder, its ``RUN python ...`` steps run there, then the action server and the Rasa server
-started from that folder with the image's commands (the Rasa server's from ``CMD``, after the endpoints
-file that docker-compose.yml writes). A file the image lacks (a module named in config.yml,
-credentials.yml or endpoints.yml) stops the server here as it would in the container.
+started from that folder with the image's commands. The Rasa server runs the Dockerfile's ``CMD`` as
+written (``sh -c``, ``python`` being this venv's): it writes its endpoints file from the environment,
+then starts the server; the test only appends its port, the loopback interface and the API token to
+the server's arguments. A file the image lacks (a module named in config.yml, credentials.yml or
+endpoints.yml) stops the server here as it would in the container.
 
 This server uses ``TRACKER_STORE=memory``: "forget me" must delete there too (checked through Rasa's
 HTTP API, token-protected).
@@ -26,9 +28,9 @@ import requests
 from actions.privacy import FORGOTTEN_TEXT
 from tests.servers import BIN, ROOT, Server, free_port
 
-pytestmark = pytest.mark.e2e
-
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+WRITE_ENDPOINTS = "python scripts/make_endpoints.py build/endpoints.yml"
+START_SERVER = "exec python scripts/run_rasa.py run "
 TOKEN = uuid.uuid4().hex
 
 
@@ -71,8 +73,18 @@ def build_tree(tree: pathlib.Path) -> List[str]:
             subprocess.run([sys.executable, *args[1:]], cwd=tree, check=True, capture_output=True, env=clean_env())
         elif word == "CMD":
             cmd = json.loads(rest)
-    assert cmd[:2] == ["python", "scripts/run_rasa.py"], "the image starts the Rasa server through the entry point"
+    assert cmd[:2] == ["sh", "-c"] and len(cmd) == 3, "the image's CMD is one shell line"
+    write, _, start = cmd[2].partition(" && ")
+    assert write == WRITE_ENDPOINTS, "the image writes its own endpoints file before the server starts"
+    assert start.startswith(START_SERVER), "the image starts the Rasa server through the entry point, as PID 1"
+    assert "--endpoints build/endpoints.yml" in start and " && " not in start
     return cmd
+
+
+def server_command(cmd: List[str], *extra: str) -> List[str]:
+    """The image's CMD as written, ``extra`` appended to the Rasa server's arguments (its last command;
+    argparse: a later ``--port`` wins over the CMD's)."""
+    return [*cmd[:2], f"{cmd[2]} {shlex.join(extra)}"]
 
 
 def clean_env(**extra: str) -> Dict[str, str]:
@@ -106,12 +118,14 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
     cmd = build_tree(tree)
     logs = tmp_path_factory.mktemp("image-logs")
     action_port, rasa_port = free_port(), free_port()
-    env = clean_env(ACTION_HOST="127.0.0.1", ACTION_PORT=str(action_port), TRACKER_STORE="memory")
-    # docker-compose.yml writes the endpoints file first, with the image's own script
-    subprocess.run([sys.executable, "scripts/make_endpoints.py", "build/endpoints.yml"], cwd=tree, env=env, check=True)
-    rasa_cmd = [sys.executable, *cmd[1:]]
-    rasa_cmd[rasa_cmd.index("--port") + 1] = str(rasa_port)
-    rasa_cmd += ["--interface", "127.0.0.1", "--enable-api", "--auth-token", TOKEN]
+    # the container's `python` is this venv's
+    assert (BIN / "python").exists()
+    path = os.pathsep.join([str(BIN), os.environ.get("PATH", "")])
+    env = clean_env(ACTION_HOST="127.0.0.1", ACTION_PORT=str(action_port), TRACKER_STORE="memory", PATH=path)
+    assert not (tree / "build" / "endpoints.yml").exists(), "the CMD must write it, not the build"
+    rasa_cmd = server_command(
+        cmd, "--port", str(rasa_port), "--interface", "127.0.0.1", "--enable-api", "--auth-token", TOKEN
+    )
     actions = Server(
         "action server (image tree)",
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
@@ -138,9 +152,20 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Image]:
 def test_the_image_copies_every_package_the_configuration_names(image: Image) -> None:
     for config in ("config.yml", "credentials.yml", "endpoints.yml"):
         text = (ROOT / config).read_text(encoding="utf-8")
-        for package in ("components", "connectors", "stores", "actions", "core"):
+        for package in ("components", "policies", "connectors", "stores", "actions", "core"):
             if f"{package}." in text:
                 assert (image.tree / package).is_dir(), f"{config} names {package}. but the image has no {package}/"
+
+
+def test_the_image_writes_its_own_endpoints_file(image: Image) -> None:
+    """The CMD wrote build/endpoints.yml from the container's environment (no step of the test did)."""
+    import yaml
+
+    from scripts.make_endpoints import MEMORY_CLASS
+
+    endpoints = yaml.safe_load((image.tree / "build" / "endpoints.yml").read_text(encoding="utf-8"))
+    assert endpoints["tracker_store"] == {"type": MEMORY_CLASS}  # TRACKER_STORE=memory
+    assert endpoints["action_endpoint"]["url"] == image.actions.health.replace("/health", "/webhook")
 
 
 def test_the_image_holds_the_encoder_and_the_case_vectors(image: Image) -> None:
@@ -177,3 +202,16 @@ def test_compose_gives_the_emergency_number_to_every_server() -> None:
         env = services[name].get("environment") or {}
         assert "EMERGENCY_NUMBER" in env and "CRISIS_LINE" in env, name
         assert env["EMERGENCY_NUMBER"] == "${EMERGENCY_NUMBER:-}", name  # no second default: domain.yml has it
+
+
+def test_compose_runs_the_rasa_servers_with_the_images_command() -> None:
+    """The Rasa servers of Compose use the image's CMD (which writes their endpoints file) unchanged."""
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    rasa = [name for name, s in services.items() if "build" in s and "actions" not in str(s.get("command", ""))]
+    assert len(rasa) >= 2
+    for name in rasa:
+        assert "command" not in services[name], f"{name} overrides the image's CMD"
+        assert services[name]["environment"]["ACTION_HOST"] == "actions", name

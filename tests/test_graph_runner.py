@@ -1,6 +1,8 @@
 """patches/graph_runner.py: the cached-plan graph runner gives what Rasa's dask runner gives.
 
-Runs the model `make test` trains (models/neck-assistant.tar.gz) both ways on the same inputs.
+Runs the model `make test` trains (models/neck-assistant.tar.gz) both ways on the same inputs: the
+shared ``agent`` loaded by stock Rasa (``DaskGraphRunner``), and ``planned``, the same model loaded by
+Rasa's own ``MessageProcessor`` while the patch is installed (so through ``PlannedGraphRunner.create``).
 """
 
 from __future__ import annotations
@@ -8,17 +10,23 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import pytest
+import rasa.core.processor
+import rasa.model_training
 from rasa.core.channels.channel import UserMessage
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.runner.interface import GraphRunner
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import red_flags
 from patches import graph_runner
+from patches.graph_runner import PlannedGraphRunner
 from tests.samples import MESSAGES
 
 pytestmark = pytest.mark.model  # the trained model (make train)
+
+DASK_RUN = DaskGraphRunner.run  # Rasa's own method: the patch must never replace it
 
 
 @pytest.fixture(autouse=True)
@@ -28,16 +36,33 @@ def rasa_own_behaviour() -> Any:
     graph_runner.uninstall()
 
 
-def _parse(agent: Any, text: str, runner_run: Any) -> Dict[str, Any]:
+@pytest.fixture(scope="module")
+def planned() -> Any:
+    """The model loaded by Rasa's MessageProcessor with the patch installed (then uninstalled again)."""
+    from scripts import nlu_metrics
+
+    graph_runner.install()
+    try:
+        loaded = nlu_metrics.load_agent(nlu_metrics.MODEL)
+    finally:
+        graph_runner.uninstall()
+    assert type(loaded.processor.graph_runner) is PlannedGraphRunner
+    return loaded
+
+
+@pytest.fixture
+def stock(agent: Any) -> Any:
+    """The shared agent, checked to run on Rasa's own dask runner."""
+    assert type(agent.processor.graph_runner) is DaskGraphRunner
+    return agent
+
+
+def _parse(agent: Any, text: str) -> Dict[str, Any]:
     processor = agent.processor
     message = UserMessage(text, sender_id="graph-runner-test")
     tracker = DialogueStateTracker.from_events("graph-runner-test", [], processor.domain.slots)
     target = processor.model_metadata.nlu_target
-    out = runner_run(
-        processor.graph_runner,
-        inputs={"__message__": [message], "__tracker__": tracker},
-        targets=[target],
-    )
+    out = processor.graph_runner.run(inputs={"__message__": [message], "__tracker__": tracker}, targets=[target])
     parsed = out[target][0]
     return {key: parsed.get(key) for key in ("intent", "entities", "intent_ranking", red_flags.PARSE_KEY)}
 
@@ -53,16 +78,33 @@ def _tracker(agent: Any, intent: str, text: str) -> DialogueStateTracker:
     return DialogueStateTracker.from_events("graph-runner-test", events, slots)
 
 
-def _predict(agent: Any, tracker: DialogueStateTracker, runner_run: Any) -> Any:
+def _predict(agent: Any, tracker: DialogueStateTracker) -> Any:
     processor = agent.processor
     target = processor.model_metadata.core_target
-    prediction = runner_run(processor.graph_runner, inputs={"__tracker__": tracker}, targets=[target])[target]
+    prediction = processor.graph_runner.run(inputs={"__tracker__": tracker}, targets=[target])[target]
     return prediction.policy_name, list(prediction.probabilities), prediction.events
 
 
-def test_plan_has_the_nodes_rasa_would_run_each_after_what_it_needs(agent: Any) -> None:
-    schema = agent.processor.graph_runner._graph_schema
-    metadata = agent.processor.model_metadata
+def test_the_runner_is_a_graph_runner_of_its_own() -> None:
+    assert issubclass(PlannedGraphRunner, GraphRunner)
+    assert not issubclass(PlannedGraphRunner, DaskGraphRunner)
+    assert not PlannedGraphRunner.__abstractmethods__
+
+
+def test_install_points_the_servers_loader_at_it_and_uninstall_restores_dask() -> None:
+    assert rasa.core.processor.DaskGraphRunner is DaskGraphRunner
+    graph_runner.install()
+    assert rasa.core.processor.DaskGraphRunner is PlannedGraphRunner
+    assert DaskGraphRunner.run is DASK_RUN  # Rasa's class untouched
+    assert rasa.model_training.DaskGraphRunner is DaskGraphRunner  # training keeps dask
+    graph_runner.uninstall()
+    assert rasa.core.processor.DaskGraphRunner is DaskGraphRunner
+    assert DaskGraphRunner.run is DASK_RUN
+
+
+def test_plan_has_the_nodes_rasa_would_run_each_after_what_it_needs(stock: Any) -> None:
+    schema = stock.processor.graph_runner._graph_schema
+    metadata = stock.processor.model_metadata
     for targets in ([metadata.nlu_target], [metadata.core_target], schema.target_names):
         plan = graph_runner.execution_plan(schema, targets)
         names = [name for name, _ in plan]
@@ -75,11 +117,17 @@ def test_plan_has_the_nodes_rasa_would_run_each_after_what_it_needs(agent: Any) 
             seen.add(name)
 
 
+def test_both_runners_have_the_same_graph(stock: Any, planned: Any) -> None:
+    dask_runner, planned_runner = stock.processor.graph_runner, planned.processor.graph_runner
+    assert planned_runner._graph_schema == dask_runner._graph_schema
+    assert set(planned_runner._instantiated_nodes) == set(dask_runner._instantiated_nodes)
+
+
 @pytest.mark.parametrize("text", MESSAGES)
-def test_parse_is_the_same_as_with_dask(agent: Any, text: str) -> None:
-    expected = _parse(agent, text, graph_runner._original_run)
+def test_parse_is_the_same_as_with_dask(stock: Any, planned: Any, text: str) -> None:
+    expected = _parse(stock, text)
     assert expected["intent"] is not None
-    assert _parse(agent, text, graph_runner.run) == expected
+    assert _parse(planned, text) == expected
 
 
 @pytest.mark.parametrize(
@@ -92,46 +140,46 @@ def test_parse_is_the_same_as_with_dask(agent: Any, text: str) -> None:
         ("nonsense_intent_not_in_domain", "blah"),
     ],
 )
-def test_policy_prediction_is_the_same_as_with_dask(agent: Any, intent: str, text: str) -> None:
-    expected = _predict(agent, _tracker(agent, intent, text), graph_runner._original_run)
+def test_policy_prediction_is_the_same_as_with_dask(stock: Any, planned: Any, intent: str, text: str) -> None:
+    expected = _predict(stock, _tracker(stock, intent, text))
     assert expected[0] is not None
-    assert _predict(agent, _tracker(agent, intent, text), graph_runner.run) == expected
+    assert _predict(planned, _tracker(planned, intent, text)) == expected
 
 
-def test_plan_is_computed_once_per_target_set(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_is_computed_once_per_target_set(planned: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: List[Any] = []
     original = graph_runner.execution_plan
     monkeypatch.setattr(graph_runner, "execution_plan", lambda *a: calls.append(a) or original(*a))
-    runner = agent.processor.graph_runner
-    runner.__dict__.pop(graph_runner.PLAN, None)
+    monkeypatch.setattr(planned.processor.graph_runner, "_plans", {})
     for text in ("hi", "what causes neck spasms?", "thanks"):
-        _parse(agent, text, graph_runner.run)
+        _parse(planned, text)
     assert len(calls) == 1
 
 
-async def test_installed_runner_serves_a_whole_turn(agent: Any) -> None:
-    graph_runner.install()
-    assert DaskGraphRunner.run is graph_runner.run
-    parsed = await agent.parse_message("what causes neck spasms?")
+async def test_the_planned_runner_serves_a_whole_turn(planned: Any) -> None:
+    parsed = await planned.parse_message("what causes neck spasms?")
     assert parsed["intent"]["name"] == "ask_causes"
 
 
-def test_a_runtime_error_in_a_node_is_a_graph_run_error(agent: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    runner = agent.processor.graph_runner
-    target = agent.processor.model_metadata.nlu_target
+@pytest.mark.parametrize("which", ["stock", "planned"])
+def test_a_runtime_error_in_a_node_is_a_graph_run_error(
+    which: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded = request.getfixturevalue(which)  # the planned runner as Rasa's own does
+    runner = loaded.processor.graph_runner
+    target = loaded.processor.model_metadata.nlu_target
 
     def broken(*_: Any) -> Any:
         raise RuntimeError("boom")
 
     monkeypatch.setitem(runner._instantiated_nodes, target, broken)
     with pytest.raises(GraphRunError):
-        graph_runner.run(runner, inputs={"__message__": [UserMessage("hi")]}, targets=[target])
-    with pytest.raises(GraphRunError):  # as Rasa's own runner does
-        graph_runner._original_run(runner, inputs={"__message__": [UserMessage("hi")]}, targets=[target])
+        runner.run(inputs={"__message__": [UserMessage("hi")]}, targets=[target])
 
 
-def test_an_input_named_like_a_node_is_refused(agent: Any) -> None:
-    runner = agent.processor.graph_runner
-    target = agent.processor.model_metadata.nlu_target
+@pytest.mark.parametrize("which", ["stock", "planned"])
+def test_an_input_named_like_a_node_is_refused(which: str, request: pytest.FixtureRequest) -> None:
+    loaded = request.getfixturevalue(which)  # the planned runner as Rasa's own does
+    target = loaded.processor.model_metadata.nlu_target
     with pytest.raises(GraphRunError, match="clashes"):
-        graph_runner.run(runner, inputs={"__message__": target}, targets=[target])
+        loaded.processor.graph_runner.run(inputs={"__message__": target}, targets=[target])

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import types
+
+import pytest
+import rasa
 
 import patches
+from patches.patching import Patch, RasaVersionError
 from tests.servers import ROOT
 
 CHECK = (
@@ -43,6 +49,41 @@ def test_another_rasa_version_gets_no_patch(caplog: object) -> None:
     before = patches.installed()
     assert patches.install(rasa_version="3.7.0") is False
     assert patches.installed() == before
+
+
+def test_another_installed_rasa_version_gets_no_patch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    before = patches.installed()
+    assert patches.install() is False
+    assert patches.installed() == before
+
+
+def test_a_patch_refuses_to_install_on_another_rasa_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    owner = types.SimpleNamespace(method="rasa's")
+    patch = Patch(owner, "method", "the project's")
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(
+        RasaVersionError, match=rf"Rasa 3\.7\.0 is not {re.escape(patches.RASA_VERSION)}.*'method' refused"
+    ):
+        patch.install()
+    assert owner.method == "rasa's"
+    monkeypatch.setattr(rasa, "__version__", patches.RASA_VERSION)
+    patch.install()
+    assert owner.method == "the project's"
+    patch.uninstall()
+    assert owner.method == "rasa's"
+
+
+def test_a_patch_modules_own_install_cannot_bypass_the_version_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rasa.core.processor
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    from patches import graph_runner
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RasaVersionError):
+        graph_runner.install()
+    assert rasa.core.processor.DaskGraphRunner is DaskGraphRunner
 
 
 def test_the_pinned_rasa_is_the_patches_version() -> None:
