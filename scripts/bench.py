@@ -4,8 +4,9 @@ For each stack, one after the other in the same run: train the model if its inpu
 build/bench/, with the training time), start the action server and a Rasa server on free loopback
 ports, warm up, then run CONVERSATIONS scripted
 conversations, CONCURRENCY at a time, each message waiting for its reply as a person would. Stops
-after MAX_SECONDS. Prints p50/p95/p99 latency, throughput, the Rasa server's peak RSS (VmHWM),
-training time and model size, the ratios, and writes reports/bench.json and reports/bench-latency.png.
+after MAX_SECONDS. Prints p50/p95/p99 latency, throughput, the Rasa server's peak RSS (VmHWM), both
+servers' CPU time per message (a steadier figure than latency on a shared machine), training time and
+model size, the ratios, and writes reports/bench.json and reports/bench-latency.png.
 
     python scripts/bench.py [--conversations 120] [--concurrency 10] [--max-seconds 180] [--mix realistic]
                             [--stacks project,project-2w,default] [--workers 2]
@@ -125,6 +126,8 @@ class Result:
     mean_ms: float = 0.0
     throughput: float = 0.0
     peak_rss_mb: float = 0.0
+    rasa_cpu_ms: float = 0.0  # the Rasa server's CPU time per message (all its processes)
+    actions_cpu_ms: float = 0.0  # the action server's CPU time per message
     train_seconds: float = 0.0
     model_mb: float = 0.0
     latencies_ms: List[float] = field(default_factory=list)
@@ -197,6 +200,18 @@ def _tree(pid: int) -> List[int]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by the process and its children, in seconds."""
+    total = 0
+    for one in _tree(pid):
+        try:
+            fields = pathlib.Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mb(pid: int) -> float:
     """Peak resident memory (VmHWM) summed over the process and its children."""
     total = 0.0
@@ -261,7 +276,7 @@ def percentile(values: List[float], q: float) -> float:
 
 
 def bench_stack(
-    name: str, config: pathlib.Path, args: argparse.Namespace, actions_port: int, tmp: pathlib.Path
+    name: str, config: pathlib.Path, args: argparse.Namespace, actions_port: int, tmp: pathlib.Path, actions_pid: int
 ) -> Result:
     model, train_seconds = trained_model(MODEL_NAME[name], config)
     db = tmp / f"tracker-{name}.db"
@@ -306,10 +321,12 @@ def bench_stack(
         url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
         asyncio.run(run_load(url, 4, 2, 60, seed=999, mix=args.mix))  # warm-up: first TensorFlow calls are slow
         print(f"[{name}] {args.conversations} conversations, {args.concurrency} at a time ...", flush=True)
+        assert server.proc is not None
+        cpu_before = cpu_seconds(server.proc.pid), cpu_seconds(actions_pid)
         latencies, errors, elapsed = asyncio.run(
             run_load(url, args.conversations, args.concurrency, args.max_seconds, seed=args.seed, mix=args.mix)
         )
-        assert server.proc is not None
+        cpu_used = cpu_seconds(server.proc.pid) - cpu_before[0], cpu_seconds(actions_pid) - cpu_before[1]
         rss = peak_rss_mb(server.proc.pid)
     finally:
         server.stop()
@@ -327,6 +344,8 @@ def bench_stack(
         mean_ms=statistics.fmean(latencies) if latencies else 0.0,
         throughput=len(latencies) / elapsed if elapsed else 0.0,
         peak_rss_mb=rss,
+        rasa_cpu_ms=1000 * cpu_used[0] / max(1, len(latencies)),
+        actions_cpu_ms=1000 * cpu_used[1] / max(1, len(latencies)),
         train_seconds=train_seconds,
         model_mb=model.stat().st_size / 1e6,
         latencies_ms=latencies,
@@ -339,12 +358,13 @@ def print_table(results: List[Result], args: argparse.Namespace) -> None:
         f"REST webhook, loopback, {args.concurrency} concurrent conversations, seed {args.seed}, {os.cpu_count()} CPUs"
     )
     header = f"{'stack':<11} {'msgs':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'msg/s':>7}"
-    header += f" {'peak RSS MB':>12} {'train s':>8} {'model MB':>9}"
+    header += f" {'peak RSS MB':>12} {'train s':>8} {'model MB':>9} {'CPU ms/msg: rasa':>16} {'actions':>7}"
     print(header)
     for r in results:
         print(
             f"{r.stack:<11} {r.messages:>5} {r.errors:>4} {r.p50_ms:>8.0f} {r.p95_ms:>8.0f} {r.p99_ms:>8.0f} "
             f"{r.throughput:>7.1f} {r.peak_rss_mb:>12.0f} {r.train_seconds:>8.0f} {r.model_mb:>9.1f}"
+            f" {r.rasa_cpu_ms:>16.1f} {r.actions_cpu_ms:>7.1f}"
         )
     by = {r.stack: r for r in results}
     d = by.get("default")
@@ -420,7 +440,8 @@ def main() -> int:
         actions.wait_ready()
         for name in names:
             try:
-                results.append(bench_stack(name, STACKS[name], args, actions_port, tmp))
+                assert actions.proc is not None
+                results.append(bench_stack(name, STACKS[name], args, actions_port, tmp, actions.proc.pid))
             except BaseException as error:  # tests.servers skips (pytest's Skipped) when redis-server is missing
                 if type(error).__name__ != "Skipped":
                     raise
