@@ -11,11 +11,19 @@ match there, and then the pass returns no action, which ``RulePolicy._predict`` 
 subclass works out once per rule set whether any rule could match the text pass, and skips the pass
 when none can. The project's rules are all written with intents, so predictions are Rasa's own
 (tests/test_fast_rules.py compares them on whole conversations).
+
+Rasa's recipe validator recognises a rule policy by its exact class (``node.uses == RulePolicy`` in
+rasa/graph_components/validators/default_recipe_validator.py): for a subclass it warns that default
+intents such as ``restart`` will not trigger their actions, which is not so (the subclass keeps
+RulePolicy's default actions; a test checks ``restart``). It also skips its check that the fallback
+action is in the domain, which RulePolicy's own training makes too (tested). That one warning is
+filtered here, by its exact text.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from typing import Dict, Optional, Tuple
 
 from rasa.core.policies.rule_policy import RULES, RulePolicy
@@ -24,6 +32,10 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOU
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
+
+warnings.filterwarnings(
+    "ignore", message=r"'RulePolicy' is not included in the model's policy configuration", category=UserWarning
+)
 
 
 def text_pass_may_match(last_rule_state: State) -> bool:

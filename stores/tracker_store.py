@@ -18,9 +18,10 @@
   uses it after one indexed query shows the stored rows are still exactly those the cached tracker was
   saved with (their number, last id and last timestamp), so several Rasa instances sharing the database
   stay correct. A tracker is handed out once (taken from the cache), so a turn that fails before saving
-  leaves nothing stale. Saving appends the events after those the tracker was read with, instead of
-  counting the stored rows first. With an event broker configured the cache is off (Rasa compares the
-  stored tracker with the new one to find the events to publish).
+  leaves nothing stale. Saving appends the events after those the tracker was read with, in one
+  statement, instead of counting the stored rows first; a conversation just read as absent is saved
+  without any count. With an event broker configured the cache is off (Rasa compares the stored
+  tracker with the new one to find the events to publish).
 
 Selected in the endpoints file (``scripts/make_endpoints.py`` writes it from environment variables):
 
@@ -138,6 +139,8 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self.cache_size = 0 if self.event_broker is not None else max(0, int(cache_size))
         self._cache: OrderedDict[str, Any] = OrderedDict()
+        # Senders whose last read found no stored event (a new conversation, which Rasa then creates and saves).
+        self._absent: OrderedDict[str, None] = OrderedDict()
         # Built once; reused on every turn (SQLAlchemy Core, not the ORM).
         E = self.SQLEvent
         self._rows_query = sa.select(sa.func.count(E.id), sa.func.max(E.id), sa.func.max(E.timestamp)).where(
@@ -201,6 +204,10 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                 session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
             ).all()
             if not self.domain or not rows:
+                if self.domain and not fetch_events_from_all_sessions:
+                    self._absent[sender_id] = None  # no stored events at all: the first save needs no count
+                    while len(self._absent) > max(self.cache_size, 1):
+                        self._absent.popitem(last=False)
                 return None
             stored = self._stored_rows(sender_id)
         tracker = DialogueStateTracker.from_dict(sender_id, [json.loads(row.data) for row in rows], self.domain.slots)
@@ -209,21 +216,6 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     # -- writing ----------------------------------------------------------------------------------
-    @staticmethod
-    def _after(known: Any, added: List[Tuple[int, Optional[float]]]) -> Optional[StoredRows]:
-        """The stored rows' (count, last id, last timestamp) after appending ``added`` (id, timestamp) to
-        the rows a tracker was read with. Under the lock store nobody else writes the conversation
-        meanwhile; if somebody did, the next turn's check sees other values and reads the database."""
-        if known is None:
-            return None
-        count, last_id, last_time = known[1]
-        for row_id, timestamp in added:
-            count += 1
-            last_id = row_id if last_id is None else max(last_id, row_id)
-            if timestamp is not None:
-                last_time = timestamp if last_time is None else max(last_time, timestamp)
-        return count, last_id, last_time
-
     def _new_events(self, session: Any, tracker: DialogueStateTracker) -> List[Event]:
         known = getattr(tracker, STORED, None)
         if known is None or known[0] > len(tracker.events):
@@ -233,6 +225,10 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         sender_id = tracker.sender_id
         self._cache.pop(sender_id, None)
+        if sender_id in self._absent:
+            del self._absent[sender_id]
+            if getattr(tracker, STORED, None) is None:  # read as absent just before (under the conversation's lock)
+                setattr(tracker, STORED, (0, (0, None, None)))
         await self.stream_events(tracker)
         with self.session_scope() as session:
             new_events = self._new_events(session, tracker)
@@ -245,25 +241,29 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                 session.commit()
                 logger.info(f"Forgot a conversation on request: deleted {deleted} stored events.")
                 return
-            # SQLAlchemy Core, one prepared INSERT per event (the ORM's unit of work cost twice as much).
-            connection = session.connection()
-            added = []
-            for event in new_events:
-                data = event.as_dict()
-                timestamp = data.get("timestamp")
-                result = connection.execute(
-                    self._insert,
-                    {
-                        "sender_id": sender_id,
-                        "type_name": event.type_name,
-                        "timestamp": timestamp,
-                        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        "action_name": data.get("name"),
-                        "data": json.dumps(data),
-                    },
-                )
-                added.append((result.inserted_primary_key[0], timestamp))
-            stored = self._after(getattr(tracker, STORED, None), added)
+            stored = getattr(tracker, STORED, None)
+            stored = None if stored is None else stored[1]
+            if new_events:
+                # SQLAlchemy Core, all the turn's events in one prepared executemany (the ORM's unit of work
+                # cost twice as much as one INSERT per event, which cost several times this), then the
+                # stored rows' new (count, last id, last timestamp) from one indexed query.
+                connection = session.connection()
+                rows = []
+                for event in new_events:
+                    data = event.as_dict()
+                    rows.append(
+                        {
+                            "sender_id": sender_id,
+                            "type_name": event.type_name,
+                            "timestamp": data.get("timestamp"),
+                            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                            "action_name": data.get("name"),
+                            "data": json.dumps(data),
+                        }
+                    )
+                connection.execute(self._insert, rows)
+                count, last_id, last_time = connection.execute(self._rows_query, {"sender": sender_id}).one()
+                stored = (int(count or 0), last_id, last_time)
             session.commit()
         if stored is None:  # a tracker this store did not read: ask the database
             stored = self._stored_rows(sender_id)

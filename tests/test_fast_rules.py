@@ -89,3 +89,28 @@ def test_predictions_are_rasas_and_the_text_pass_is_skipped(agent: Any, monkeypa
         assert ours == stock, tracker.events
     assert ours_text == 0
     assert stock_text > 50  # the comparison covered messages that stock Rasa reads by their text too
+
+
+@pytest.mark.model
+def test_default_intents_still_trigger_their_actions(agent: Any) -> None:
+    """Rasa's validator warns for a RulePolicy subclass that 'restart' will not trigger action_restart."""
+    policy = _policy(agent)
+    start = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    tracker = DialogueStateTracker.from_events("t", [*start, UserUttered("/restart", {"name": "restart"})])
+    prediction = policy.predict_action_probabilities(tracker, agent.domain)
+    assert agent.domain.action_names_or_texts[prediction.max_confidence_index] == "action_restart"
+
+
+def test_training_checks_that_the_fallback_action_is_in_the_domain(tmp_path: pathlib.Path) -> None:
+    """Rasa's validator makes this check for RulePolicy itself only; RulePolicy's training makes it too."""
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.core.domain import Domain, InvalidDomain
+
+    config = {**FastRulePolicy.get_default_config(), "core_fallback_action_name": "action_not_in_domain"}
+    policy = FastRulePolicy.create(
+        config, LocalModelStorage(tmp_path), Resource("rules"), ExecutionContext(GraphSchema({}), "test")
+    )
+    with pytest.raises(InvalidDomain, match="action_not_in_domain"):
+        policy.train([], Domain.empty())

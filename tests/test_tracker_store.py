@@ -198,3 +198,40 @@ def test_the_lock_store_stays_rasas_in_memory_one_with_the_in_memory_tracker_sto
 
     assert "lock_store" not in endpoints({"TRACKER_STORE": "memory"})
     assert "lock_store" not in endpoints({})
+
+
+async def test_a_new_conversation_is_saved_without_counting_and_its_rows_are_known(
+    rasa_domain: Domain, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A conversation just read as absent is created and saved without asking the database how many rows
+    it has; what the store notes afterwards is exactly what the database holds."""
+    s = store(rasa_domain, db)
+    await new_conversation(s, "other")  # rows of another sender in the same table
+    counted: List[str] = []
+    original = ForgettingSQLTrackerStore._additional_events
+
+    def counting(self: object, session: object, tracker: DialogueStateTracker) -> object:
+        counted.append(tracker.sender_id)
+        return original(self, session, tracker)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ForgettingSQLTrackerStore, "_additional_events", counting)
+    tracker = await new_conversation(s, "h")
+    assert counted == []
+    assert getattr(tracker, STORED)[1] == s._stored_rows("h")
+    assert stored_rows(s, "h") == [event.type_name for event in tracker.events]
+    assert await s.retrieve("h") is tracker
+
+
+async def test_a_tracker_the_store_did_not_read_is_appended_after_its_stored_rows(rasa_domain: Domain, db: str) -> None:
+    s = store(rasa_domain, db)
+    await new_conversation(s, "i")
+    other_instance = store(rasa_domain, db)  # another Rasa instance sharing the database
+    tracker = await other_instance.retrieve("i")
+    assert tracker is not None
+    for event in turn("again", "ok"):
+        tracker.update(event)
+    fresh = DialogueStateTracker.from_events("i", list(tracker.events), rasa_domain.slots)  # no STORED mark
+    await s.save(fresh)
+    assert stored_rows(s, "i") == [event.type_name for event in fresh.events]
+    assert texts(fresh) == ["hello", "again"]
+    assert getattr(fresh, STORED)[1] == s._stored_rows("i")
