@@ -1,7 +1,7 @@
 """The knowledge base of neck-spasm causes: its data model and its queries (aliases, suggestions).
 
 The YAML file ``core/kb/causes.yml`` is the single source of truth for the 21 causes of
-``shared/design.md`` section 2; ``core/kb_loader.py`` validates and loads it once per process.
+``../shared/design.md`` section 2; ``core/kb_loader.py`` validates and loads it once per process.
 Entity synonyms, lookup tables and spaCy patterns are generated from it
 (``scripts/generate_nlu.py``, ``scripts/build_spacy_model.py``).
 """

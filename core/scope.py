@@ -1,7 +1,7 @@
 """What a message is about: the body region, whether it describes a symptom or asks a medical question,
 and whether it asks to delete the conversation (no Rasa imports: both servers use it).
 
-The assistant covers the neck, the shoulders and the upper back (shared/design.md section 1); the
+The assistant covers the neck, the shoulders and the upper back (../shared/design.md section 1); the
 lower back gets a plain answer that says so. The NLU's social and privacy intents ("thanks", "yes",
 "delete this") must only answer messages that are that, so the Rasa-side gate
 (``components/scope_gate.py``) asks these questions of every message.

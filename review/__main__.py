@@ -18,6 +18,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
+from core.names import EMERGENCY
 from review import export, figures, groups, html, prune
 from review.redact import pseudonym, redact
 from review.store import ROOT, Store, StoreError, open_store
@@ -105,7 +106,7 @@ def report(
     seconds = time.perf_counter() - started
     print(
         f"Review of {period}: {figs.conversations} conversations, {figs.messages} messages, "
-        f"{figs.mix.get('emergency', 0)} emergency and {figs.mix.get('crisis', 0)} crisis conversations, "
+        f"{figs.mix.get(EMERGENCY, 0)} emergency and {figs.mix.get(figures.CRISIS, 0)} crisis conversations, "
         f"{figs.not_understood_total} messages not understood in {len(grouped)} groups ({seconds:.1f} s)."
     )
     print(f"Report: {out / 'index.html'}  Figures: {out / 'review.json'}")

@@ -16,7 +16,18 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 import sqlalchemy as sa
 
 from actions.interview import FORM
-from core.names import COMPONENT_INTENTS, CRISIS_SLOT, FINDINGS_SLOT, LEVELS, NOT_UNDERSTOOD_INTENTS
+from core.names import (
+    COMPONENT_INTENTS,
+    CRISIS_KEY,
+    CRISIS_SLOT,
+    EMERGENCY,
+    FINDINGS_SLOT,
+    LEVELS,
+    NLU_FALLBACK_INTENT,
+    NOT_UNDERSTOOD_INTENTS,
+    OUT_OF_SCOPE_INTENT,
+    TRIAGE_KEY,
+)
 from review.store import Store
 
 LOW_CONFIDENCE = 0.5  # an intent below this is counted as not understood, whatever it is
@@ -110,11 +121,11 @@ def _stream(store: Store, sql: str, params: Dict[str, Any], lists: Tuple[str, ..
 def _level_rank_sql(store: Store) -> str:
     """The triage payload of a bot event as a rank: 1 self_care ... 4 emergency, 5 crisis."""
     crisis = (
-        f"{store.text('data', 'custom', 'crisis')} = 1"
+        f"{store.text('data', 'custom', CRISIS_KEY)} = 1"
         if store.sqlite
-        else f"{store.text('data', 'custom', 'crisis')} = 'true'"
+        else f"{store.text('data', 'custom', CRISIS_KEY)} = 'true'"
     )
-    level = store.text("data", "custom", "triage")
+    level = store.text("data", "custom", TRIAGE_KEY)
     cases = " ".join(f"WHEN {level} = '{name}' THEN {rank}" for rank, name in enumerate(LEVELS, start=1))
     return f"CASE WHEN {crisis} THEN {len(LEVELS) + 1} {cases} ELSE NULL END"
 
@@ -313,7 +324,7 @@ def escalations(store: Store, window: Window = Window()) -> Iterator[Escalation]
     rank = _level_rank_sql(store)
     first = (
         f"SELECT sender_id, MIN(id) AS i, kind FROM (SELECT sender_id, id, CASE WHEN {rank} = {len(LEVELS) + 1} "
-        f"THEN 'crisis' WHEN {rank} = {LEVELS.index('emergency') + 1} THEN 'emergency' END AS kind FROM events "
+        f"THEN '{CRISIS}' WHEN {rank} = {LEVELS.index(EMERGENCY) + 1} THEN '{EMERGENCY}' END AS kind FROM events "
         f"WHERE type_name = 'bot' AND data LIKE '%\"triage\"%' AND {where}) AS t WHERE kind IS NOT NULL "
         "GROUP BY sender_id, kind"
     )
@@ -362,9 +373,9 @@ def not_understood(store: Store, window: Window = Window()) -> Iterator[Missed]:
         ranking = [
             r
             for r in parse.get("intent_ranking") or []
-            if r.get("name") and r.get("name") != "nlu_fallback" and r.get("name") not in COMPONENT_INTENTS
+            if r.get("name") and r.get("name") != NLU_FALLBACK_INTENT and r.get("name") not in COMPONENT_INTENTS
         ]
-        best = ranking[0] if ranking else {"name": intent or "out_of_scope", "confidence": 0.0}
+        best = ranking[0] if ranking else {"name": intent or OUT_OF_SCOPE_INTENT, "confidence": 0.0}
         yield Missed(
             event_id=int(event_id),
             sender_id=sender,

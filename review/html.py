@@ -9,15 +9,16 @@ import math
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from review.figures import MIX, Escalation, Figures, Turn
+from core.names import EMERGENCY, SEE_DOCTOR, SELF_CARE, URGENT
+from review.figures import CRISIS, MIX, Escalation, Figures, Turn
 from review.groups import Group
 
 COLOURS = {
-    "self_care": "#4c9f70",
-    "see_doctor": "#3b7dd8",
-    "urgent": "#e0a100",
-    "emergency": "#d64545",
-    "crisis": "#7b3fa0",
+    SELF_CARE: "#4c9f70",
+    SEE_DOCTOR: "#3b7dd8",
+    URGENT: "#e0a100",
+    EMERGENCY: "#d64545",
+    CRISIS: "#7b3fa0",
 }
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -212,8 +213,8 @@ def page(
             ("conversations", f.conversations),
             ("messages", f.messages),
             ("not understood", f"{share:.1%}"),
-            ("emergency", f.mix.get("emergency", 0)),
-            ("crisis", f.mix.get("crisis", 0)),
+            ("emergency", f.mix.get(EMERGENCY, 0)),
+            ("crisis", f.mix.get(CRISIS, 0)),
             ("interviews finished", f"{f.interviews.get('finished', 0)} of {f.interviews.get('started', 0)}"),
         )
     )

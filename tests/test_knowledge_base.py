@@ -43,7 +43,7 @@ def test_every_contract_id_present_once_in_source_order(kb: KnowledgeBase) -> No
     assert [c.id for c in kb.causes] == CONTRACT_IDS == list(cause_ids())
 
 
-@pytest.mark.skipif(not DESIGN.exists(), reason="shared/design.md is not beside the checkout")
+@pytest.mark.skipif(not DESIGN.exists(), reason="../shared/design.md is not beside the checkout")
 def test_ids_match_design_contract() -> None:
     table = DESIGN.read_text(encoding="utf-8").split("## 2.")[1].split("## 3.")[0]
     ids = re.findall(r"^\| ([a-z_]+) \|", table, flags=re.M)
