@@ -56,6 +56,25 @@ def test_the_projects_own_warnings_still_show(tmp_path: pathlib.Path) -> None:
     assert "UserWarning: careful" in run("import warnings; warnings.warn('careful')")
 
 
+THIRD_PARTY_DEPRECATION = re.compile(r"site-packages/\S+: \w*(Deprecation|PendingDeprecation)Warning")
+
+
+def test_the_first_run_commands_print_no_third_party_deprecation_warnings() -> None:
+    """What make train and make run print before the servers: the training-data check (make train's first
+    step) and Rasa started through the project's entry point (scripts/run_rasa.py, as make run and make
+    shell start it; here its `data validate`, which loads Rasa, the project's components and the data)."""
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "NECK_SHOW_ALL_WARNINGS")}
+    env = {**base, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    for command in (
+        [sys.executable, "scripts/validate_data.py"],
+        [sys.executable, "scripts/run_rasa.py", "data", "validate", "--quiet"],
+    ):
+        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+        output = result.stdout + result.stderr
+        assert not THIRD_PARTY_DEPRECATION.search(output), output[-3000:]
+        assert "Traceback" not in output, output[-3000:]
+
+
 def canonical(name: str) -> str:
     """A distribution name as pip compares it: "slack_sdk", "Slack-SDK" and "slack.sdk" are one name."""
     return re.sub(r"[-_.]+", "-", name).lower()
