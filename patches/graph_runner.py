@@ -7,13 +7,13 @@ local scheduler. Under ``make bench`` that bookkeeping was a noticeable share of
 time (README, "Benchmark"). The nodes themselves are cheap to call in order.
 
 :class:`PlannedGraphRunner` is a runner of its own behind Rasa's ``GraphRunner`` interface
-(``rasa.engine.runner.interface``: ``create()`` and ``run()``). It instantiates the same ``GraphNode``
-objects as ``DaskGraphRunner``, computes the execution order of each set of targets once (a
-depth-first topological order over the same schema) and then calls the nodes in that order with the
-same arguments dask would pass them: each needed node's ``(name, output)`` pair, a provided input as
-``(name, value)``, and the bare name of a needed node that is not in the graph (``GraphNode`` then
-logs that it was not resolved). An exception raised by a node propagates as it does from dask, and a
-``RuntimeError`` becomes ``GraphRunError`` as before.
+(``rasa.engine.runner.interface``: ``create()`` and ``run()``). It builds its ``GraphNode`` objects,
+and checks its inputs, with ``DaskGraphRunner``'s own static methods; it computes the execution order
+of each set of targets once (a depth-first topological order over the same schema) and then calls the
+nodes in that order with the same arguments dask would pass them: each needed node's
+``(name, output)`` pair, a provided input as ``(name, value)``, and the bare name of a needed node
+that is not in the graph (``GraphNode`` then logs that it was not resolved). An exception raised by a
+node propagates as it does from dask, and a ``RuntimeError`` becomes ``GraphRunError`` as before.
 
 Rasa's model loader (``rasa.engine.loader.load_predict_graph_runner``) takes the runner class as an
 argument, but its one caller in the server, ``MessageProcessor._load_model``, passes the name
@@ -31,6 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import rasa.core.processor
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import ExecutionContext, GraphNode, GraphNodeHook, GraphSchema
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.runner.interface import GraphRunner
 from rasa.engine.storage.storage import ModelStorage
 
@@ -76,12 +77,11 @@ class PlannedGraphRunner(GraphRunner):
         hooks: Optional[List[GraphNodeHook]] = None,
     ) -> None:
         self._graph_schema = graph_schema
-        # the same nodes, built the same way, as DaskGraphRunner._instantiate_nodes (tests/test_fast_diet.py
-        # reads this attribute under the same name on either runner)
-        self._instantiated_nodes: Dict[str, GraphNode] = {
-            name: GraphNode.from_schema_node(name, node, model_storage, execution_context, hooks)
-            for name, node in graph_schema.nodes.items()
-        }
+        # the same nodes as Rasa's runner, built by its own (static) method; tests/test_fast_diet.py reads this
+        # attribute under the same name on either runner
+        self._instantiated_nodes: Dict[str, GraphNode] = DaskGraphRunner._instantiate_nodes(
+            graph_schema, model_storage, execution_context, hooks
+        )
         self._execution_context = execution_context
         self._plans: Dict[Tuple[str, ...], Plan] = {}
 
@@ -111,7 +111,8 @@ class PlannedGraphRunner(GraphRunner):
 
         results: Dict[str, Any] = {}
         if inputs:
-            _check_inputs(inputs, {name for name, _ in plan})
+            # Rasa's own (static) check that no input value clashes with a node of the run
+            DaskGraphRunner._add_inputs_to_graph(inputs, {name: None for name, _ in plan})
             results.update((name, (name, value)) for name, value in inputs.items())
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(f"Running graph with targets: {targets} and {self._execution_context}.")
@@ -122,20 +123,6 @@ class PlannedGraphRunner(GraphRunner):
         except RuntimeError as error:
             raise GraphRunError("Error running runner.") from error
         return dict(results[target] for target in run_targets)
-
-
-def _check_inputs(inputs: Dict[str, Any], node_names: set) -> None:
-    """``DaskGraphRunner._add_inputs_to_graph``'s check: an input whose value names a node of the run (or
-    an input added before it) is refused."""
-    names = set(node_names)
-    for input_name, input_value in inputs.items():
-        if isinstance(input_value, str) and input_value in names:
-            raise GraphRunError(
-                f"Input value '{input_value}' clashes with a node name. Make sure "
-                f"that none of the input names passed to the `run` method are the "
-                f"same as node names in the graph schema."
-            )
-        names.add(input_name)
 
 
 # MessageProcessor._load_model reads the module-level name at call time: rebinding it is enough.

@@ -184,11 +184,14 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
             engine.dispose()
 
     # -- reading ----------------------------------------------------------------------------------
-    def _stored_rows(self, sender_id: str) -> StoredRows:
+    def _stored_rows(self, sender_id: str, connection: Any = None) -> StoredRows:
         """(count, last id, last timestamp) of a sender's stored events: one indexed query (SQLAlchemy
-        Core, not the ORM: this runs on every turn)."""
-        with self.engine.connect() as connection:
-            count, last_id, last_time = connection.execute(self._rows_query, {"sender": sender_id}).one()
+        Core, not the ORM: this runs on every turn), on ``connection`` (inside its transaction) or a
+        pooled one."""
+        if connection is None:
+            with self.engine.connect() as own:
+                return self._stored_rows(sender_id, own)
+        count, last_id, last_time = connection.execute(self._rows_query, {"sender": sender_id}).one()
         return int(count or 0), last_id, last_time
 
     async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
@@ -262,8 +265,7 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
                         }
                     )
                 connection.execute(self._insert, rows)
-                count, last_id, last_time = connection.execute(self._rows_query, {"sender": sender_id}).one()
-                stored = (int(count or 0), last_id, last_time)
+                stored = self._stored_rows(sender_id, connection)
             session.commit()
         if stored is None:  # a tracker this store did not read: ask the database
             stored = self._stored_rows(sender_id)
