@@ -6,8 +6,8 @@ ten turns started together share the CPU in slices and finish together, late; a 
 custom actions waits for a slice after each one, so the slowest replies are several times the median.
 Letting ``RASA_CONCURRENT_TURNS`` turns run at once and queueing the rest first come, first served,
 keeps throughput and brings the slowest replies close to the median (README, "Benchmark", has the
-measurements). The default is 4: one turn's message in TensorFlow on the NLU thread
-(``patches/nlu_thread.py``), one turn on the event loop, others waiting for the action server.
+measurements). The default is 4: one turn's message in the NLU worker process
+(``patches/nlu_parse.py``), one turn on the event loop, others waiting for the action server.
 
 The gate is part of the project's channels, Rasa's seam for how messages come in: each channel in
 ``connectors/`` (REST, web chat, Telegram, Slack, Facebook Messenger, Twilio) hands its ``blueprint``

@@ -104,7 +104,10 @@ CRISIS_KEY = "crisis"
 # Environment variables of a deployment: the emergency number and the crisis line that the replies name.
 EMERGENCY_NUMBER_ENV = "EMERGENCY_NUMBER"
 CRISIS_LINE_ENV = "CRISIS_LINE"
+# How many processes of its own the Rasa server parses messages in (patches/nlu_worker.py); 0: its own thread.
+NLU_WORKERS_ENV = "NLU_WORKERS"
 
 # Limits.
+NLU_CACHE_SIZE = 4096  # parses the Rasa server keeps, by exact text (patches/nlu_parse.py)
 MAX_TEXT = 5000  # characters of a message that the matchers look at
 MAX_MESSAGE = 2000  # characters of a message that the NLU models classify (components/message_limit.py)

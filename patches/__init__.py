@@ -13,7 +13,7 @@ and says so; a patch module's own ``install()`` raises ``RasaVersionError`` (the
 - ``graph_runner``: the prediction graph run from a cached plan instead of through dask (a GraphRunner
   of its own, ``PlannedGraphRunner``, which the Rasa server's model loader is pointed at).
 - ``http_session``: kept-alive connections to the action server instead of one per call.
-- ``nlu_thread``: messages parsed on their own thread (TensorFlow beside the event loop).
+- ``nlu_parse``: messages parsed in a worker process (or on a thread until it is ready), recent parses kept.
 
 Each has a test against stock Rasa's outputs (tests/test_<name>.py). What has a seam is not here: DIET's
 faster prediction is a DIETClassifier subclass named in config.yml (``components/fast_diet.py``), and the
@@ -32,7 +32,7 @@ __all__ = ["NAMES", "RASA_VERSION", "RasaVersionError", "install", "installed"]
 
 logger = logging.getLogger(__name__)
 
-NAMES = ("action_client", "graph_runner", "http_session", "nlu_thread")
+NAMES = ("action_client", "graph_runner", "http_session", "nlu_parse")
 _installed: List[str] = []
 
 
