@@ -12,6 +12,12 @@ subclass works out once per rule set whether any rule could match the text pass,
 when none can. The project's rules are all written with intents, so predictions are Rasa's own
 (tests/test_fast_rules.py compares them on whole conversations).
 
+Each look-up also filters every rule against the conversation's states (``_get_possible_keys``),
+decoding each rule's JSON key again for each state. The result depends on the rule table and the states
+alone, and the same states recur in every conversation ("greet" after the session start, the
+interview's steps), so a loaded policy keeps the latest ``KEPT_LOOKUPS`` results per table. Training
+changes the tables as it goes (it drops rules), so only a policy loaded for prediction keeps results.
+
 Rasa's recipe validator recognises a rule policy by its exact class (``node.uses == RulePolicy`` in
 rasa/graph_components/validators/default_recipe_validator.py): for a subclass it warns that default
 intents such as ``restart`` will not trigger their actions, which is not so (the subclass keeps
@@ -22,9 +28,10 @@ filtered here, by its exact text.
 
 from __future__ import annotations
 
+import collections
 import json
 import warnings
-from typing import Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -32,6 +39,8 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOU
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
+
+KEPT_LOOKUPS = 4096  # rule look-up results kept per rule table by a loaded policy
 
 warnings.filterwarnings(
     "ignore", message=r"'RulePolicy' is not included in the model's policy configuration", category=UserWarning
@@ -48,11 +57,46 @@ def text_pass_may_match(last_rule_state: State) -> bool:
     return not any(user.get(key) and user.get(key) != SHOULD_NOT_BE_SET for key in (INTENT, ENTITIES))
 
 
+def frozen(value: Any) -> Any:
+    """A hashable copy of conversation states (dicts by sorted key, lists and tuples as tuples)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, frozen(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(frozen(item) for item in value)
+    return value
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITH_END_TO_END_SUPPORT, is_trainable=True)
 class FastRulePolicy(RulePolicy):
     """Rasa's RulePolicy, skipping the end-to-end rule pass when no rule could match it."""
 
     _text_rules: Optional[Tuple[Dict[str, str], bool]] = None
+    # rule table -> (the table, its latest results by frozen states); None while training
+    _kept_keys: Optional[Dict[int, Tuple[Dict[str, str], collections.OrderedDict[Any, Set[str]]]]] = None
+
+    @classmethod
+    def load(cls, *args: Any, **kwargs: Any) -> FastRulePolicy:
+        policy = super().load(*args, **kwargs)
+        policy._kept_keys = {}
+        return policy
+
+    def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> Set[str]:
+        kept = self._kept_keys
+        if kept is None:
+            return super()._get_possible_keys(lookup, states)
+        table = kept.get(id(lookup))
+        if table is None or table[0] is not lookup:
+            table = kept[id(lookup)] = (lookup, collections.OrderedDict())
+        results = table[1]
+        key = frozen(states)
+        found = results.get(key)
+        if found is None:
+            found = results[key] = super()._get_possible_keys(lookup, states)
+            if len(results) > KEPT_LOOKUPS:
+                results.popitem(last=False)
+        else:
+            results.move_to_end(key)
+        return set(found)
 
     def _text_pass_needed(self) -> bool:
         rules = self.lookup.get(RULES, {})

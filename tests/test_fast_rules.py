@@ -15,7 +15,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserU
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
-from policies.fast_rules import FastRulePolicy, text_pass_may_match
+from policies.fast_rules import KEPT_LOOKUPS, FastRulePolicy, frozen, text_pass_may_match
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -75,20 +75,58 @@ def test_predictions_are_rasas_and_the_text_pass_is_skipped(agent: Any, monkeypa
     trackers = list(_trackers(agent))
     assert len(trackers) > 100
     ours_text = stock_text = 0
-    for tracker in trackers:
-        passes.clear()
-        ours = policy.predict_action_probabilities(tracker, agent.domain)
-        ours_text += passes.count(True)
-        passes.clear()
-        policy._text_rules = (policy.lookup[RULES], True)  # as stock RulePolicy: both passes
-        try:
-            stock = policy.predict_action_probabilities(tracker, agent.domain)
-        finally:
-            policy._text_rules = None
-        stock_text += passes.count(True)
-        assert ours == stock, tracker.events
+    assert policy._kept_keys is not None  # a loaded policy keeps its rule look-ups
+    for _ in range(2):  # the second time round, every rule look-up comes from the kept results
+        for tracker in trackers:
+            passes.clear()
+            ours = policy.predict_action_probabilities(tracker, agent.domain)
+            ours_text += passes.count(True)
+            passes.clear()
+            kept = policy._kept_keys
+            policy._text_rules = (policy.lookup[RULES], True)  # as stock RulePolicy: both passes,
+            policy._kept_keys = None  # and every rule look-up made anew
+            try:
+                stock = policy.predict_action_probabilities(tracker, agent.domain)
+            finally:
+                policy._text_rules, policy._kept_keys = None, kept
+            stock_text += passes.count(True)
+            assert ours == stock, tracker.events
     assert ours_text == 0
     assert stock_text > 50  # the comparison covered messages that stock Rasa reads by their text too
+    assert policy._kept_keys and all(len(results) <= KEPT_LOOKUPS for _, results in policy._kept_keys.values())
+
+
+def test_kept_rule_look_ups_are_the_look_ups_and_callers_get_their_own_copy(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: List[Any] = []
+
+    def look_up(self: Any, lookup: Any, states: Any) -> Any:
+        calls.append(states)
+        return {key for key in lookup if key.startswith(states[-1]["user"]["intent"])}
+
+    monkeypatch.setattr(RulePolicy, "_get_possible_keys", look_up)
+    policy = FastRulePolicy.__new__(FastRulePolicy)
+    table = {"greet-1": "utter_greet", "greet-2": "utter_greet", "thank": "utter_welcome"}
+    greet = [{"user": {"intent": "greet", "entities": ("cause",)}, "slots": {"a": (1.0,)}}]
+    assert policy._get_possible_keys(table, greet) == {"greet-1", "greet-2"}  # training: no kept look-ups
+    assert policy._get_possible_keys(table, greet) == {"greet-1", "greet-2"} and len(calls) == 2
+    policy._kept_keys = {}
+    first = policy._get_possible_keys(table, greet)
+    first.add("changed by the caller")
+    same_states = [{"slots": {"a": (1.0,)}, "user": {"entities": ("cause",), "intent": "greet"}}]
+    assert policy._get_possible_keys(table, same_states) == {"greet-1", "greet-2"} and len(calls) == 3
+    thank = [{"user": {"intent": "thank"}}]
+    assert policy._get_possible_keys(table, thank) == {"thank"} and len(calls) == 4
+    other_table = dict(table)
+    assert policy._get_possible_keys(other_table, thank) == {"thank"} and len(calls) == 5
+
+
+def test_frozen_states_are_equal_exactly_when_the_states_are() -> None:
+    a = [{"user": {"intent": "greet", "entities": ("cause", "body_part")}, "slots": {"x": (1.0,)}}]
+    b = [{"slots": {"x": (1.0,)}, "user": {"entities": ("cause", "body_part"), "intent": "greet"}}]
+    c = [{"user": {"intent": "greet", "entities": ("body_part", "cause")}, "slots": {"x": (1.0,)}}]
+    assert frozen(a) == frozen(b) and hash(frozen(a)) == hash(frozen(b))
+    assert frozen(a) != frozen(c)  # the order of a tuple is part of the state
+    assert frozen(a) != frozen([*a, {}])
 
 
 @pytest.mark.model
