@@ -27,6 +27,8 @@ import asyncio
 import collections
 import concurrent.futures
 import copy
+import logging
+import multiprocessing
 import pickle
 import weakref
 from typing import Any, Dict, Optional
@@ -44,6 +46,7 @@ from patches import nlu_worker
 from patches.patching import Patch
 
 structlogger = structlog.get_logger()
+logger = logging.getLogger(__name__)
 
 _executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
 WORKER_START_SECONDS = 120.0  # the longest the server's start waits for its NLU worker
@@ -104,7 +107,16 @@ def start_worker(
     archive = nlu_worker.model_archive(model_path)
     if workers < 1 or archive is None or worker_of(processor) is not None:
         return worker_of(processor)
-    worker = nlu_worker.NLUWorker(archive, workers)
+    if multiprocessing.current_process().daemon:
+        # Sanic's worker processes (SANIC_WORKERS > 1) are daemonic, and Python lets no daemonic process start
+        # a child: each of them already is a process of its own, so it parses on its own thread.
+        logger.info("Rasa runs in a Sanic worker process, which cannot start an NLU worker: parsing on a thread.")
+        return None
+    try:
+        worker = nlu_worker.NLUWorker(archive, workers)
+    except Exception as error:  # the server must start whatever happens here: it then parses on its thread
+        logger.error(f"Could not start the NLU worker, parsing on the server's own thread: {error!r}")
+        return None
     processor.__dict__["_nlu_worker"] = worker
     weakref.finalize(processor, worker.close)
     return worker

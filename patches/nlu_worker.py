@@ -41,6 +41,7 @@ _loaded: Any = None
 def _load(model_archive: str, parent_pid: int) -> None:
     """Initializer of a worker process: load the model's prediction graph, as the Rasa server does."""
     global _loaded
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the server has printed TensorFlow's start-up notes once
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
     from patches import graph_runner  # the same graph runner as the Rasa server's
 

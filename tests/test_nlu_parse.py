@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import types
 import warnings
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -327,3 +328,29 @@ async def test_a_server_loading_its_model_starts_its_worker_unless_told_not_to(
     finally:
         if nlu_parse.worker_of(loaded.processor) is not None:
             nlu_parse.worker_of(loaded.processor).close()  # type: ignore[union-attr]
+
+
+def test_a_process_that_cannot_start_a_worker_parses_on_its_thread(
+    agent: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Sanic's worker processes (SANIC_WORKERS=2) are daemonic and may not start children; any other
+    failure to start the worker must not stop the server either."""
+    from scripts import nlu_metrics
+
+    started: List[Any] = []
+    monkeypatch.setattr(nlu_worker, "NLUWorker", lambda *args: started.append(args))
+    monkeypatch.setattr(
+        nlu_parse.multiprocessing, "current_process", lambda: types.SimpleNamespace(daemon=True, name="sanic")
+    )
+    processor = types.SimpleNamespace()
+    assert nlu_parse.start_worker(processor, nlu_metrics.MODEL) is None  # type: ignore[arg-type]
+    assert started == []
+    monkeypatch.undo()
+
+    def failing(*args: Any) -> Any:
+        raise OSError("no more processes")
+
+    monkeypatch.setattr(nlu_worker, "NLUWorker", failing)
+    with caplog.at_level("ERROR"):
+        assert nlu_parse.start_worker(types.SimpleNamespace(), nlu_metrics.MODEL) is None  # type: ignore[arg-type]
+    assert "no more processes" in caplog.text
