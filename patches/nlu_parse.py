@@ -24,9 +24,9 @@ because the turn holds the conversation's lock while it waits for its parse.
 from __future__ import annotations
 
 import asyncio
-import collections
 import concurrent.futures
 import copy
+import inspect
 import logging
 import multiprocessing
 import pickle
@@ -41,6 +41,7 @@ from rasa.shared.constants import DOCS_URL_DOMAINS
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from core.lru import LRU
 from core.names import NLU_CACHE_SIZE
 from patches import nlu_worker
 from patches.patching import Patch
@@ -59,31 +60,20 @@ def _nlu_executor() -> concurrent.futures.ThreadPoolExecutor:
     return _executor
 
 
-class ParseCache:
+class ParseCache(LRU[str, bytes]):
     """The latest ``size`` parses by exact text, pickled (each ``get`` returns a fresh copy)."""
 
     def __init__(self, size: int = NLU_CACHE_SIZE) -> None:
-        self.size = size
-        self._items: collections.OrderedDict[str, bytes] = collections.OrderedDict()
+        super().__init__(size)
         self.hits = self.misses = 0
 
-    def get(self, text: str) -> Optional[Dict[str, Any]]:
-        pickled = self._items.get(text)
+    def get(self, text: str) -> Optional[Dict[str, Any]]:  # type: ignore[override]
+        pickled = super().get(text)
         if pickled is None:
             self.misses += 1
             return None
         self.hits += 1
-        self._items.move_to_end(text)
         return pickle.loads(pickled)
-
-    def put(self, text: str, pickled: bytes) -> None:
-        self._items[text] = pickled
-        self._items.move_to_end(text)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._items)
 
 
 def cache_of(processor: MessageProcessor) -> ParseCache:
@@ -98,12 +88,10 @@ def worker_of(processor: MessageProcessor) -> Optional[nlu_worker.NLUWorker]:
     return processor.__dict__.get("_nlu_worker")
 
 
-def start_worker(
-    processor: MessageProcessor, model_path: Any, workers: Optional[int] = None
-) -> Optional[nlu_worker.NLUWorker]:
-    """Start the processor's NLU worker for the model at ``model_path`` (``workers`` processes; default
-    ``NLU_WORKERS``), closed with the processor."""
-    workers = nlu_worker.workers_setting() if workers is None else workers
+def start_worker(processor: MessageProcessor, model_path: Any) -> Optional[nlu_worker.NLUWorker]:
+    """Start the processor's NLU worker for the model at ``model_path`` (``NLU_WORKERS`` processes),
+    closed with the processor."""
+    workers = nlu_worker.workers_setting()
     archive = nlu_worker.model_archive(model_path)
     if workers < 1 or archive is None or worker_of(processor) is not None:
         return worker_of(processor)
@@ -127,7 +115,8 @@ def processor_init(self: MessageProcessor, model_path: Any, *args: Any, **kwargs
     model on the other core; then a wait (``WORKER_START_SECONDS`` at most) for the worker, so that the
     server answers its first messages at full speed. A server with a remote NLU (``http_interpreter``)
     starts none."""
-    if kwargs.get("http_interpreter") is None and (len(args) < 7 or args[6] is None):
+    arguments = inspect.signature(_init_patch.original).bind(self, model_path, *args, **kwargs).arguments
+    if arguments.get("http_interpreter") is None:
         start_worker(self, model_path)
     _init_patch.original(self, model_path, *args, **kwargs)
     worker = worker_of(self)

@@ -27,29 +27,41 @@ import time
 import types
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
+
+from core.names import NLU_WORKERS_ENV
 
 logger = logging.getLogger(__name__)
 
 # How long to wait before starting a new worker after one failed.
 RESTART_AFTER_SECONDS = 30.0
 
-# -- in the worker process -------------------------------------------------------------------------------------
-_loaded: Any = None
+# -- in the worker process (Rasa and TensorFlow are imported there by _load, once, after the log setting) ------
+_parse_loaded: Any = None  # text -> Rasa's parse data, set by _load
 
 
 def _load(model_archive: str, parent_pid: int) -> None:
     """Initializer of a worker process: load the model's prediction graph, as the Rasa server does."""
-    global _loaded
+    global _parse_loaded
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the server has printed TensorFlow's start-up notes once
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), daemon=True, name="parent-watch").start()
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
     from patches import graph_runner  # the same graph runner as the Rasa server's
 
     graph_runner.install()
-    from rasa.core.processor import MessageProcessor
-
     _, metadata, runner = MessageProcessor._load_model(model_archive)
-    _loaded = types.SimpleNamespace(graph_runner=runner, model_metadata=metadata)
+    loaded = types.SimpleNamespace(graph_runner=runner, model_metadata=metadata)
+
+    def parse(text: str) -> Dict[str, Any]:
+        message = UserMessage(text, sender_id="nlu-worker")
+        # The NLU graph reads only the message; the tracker placeholder is filled as Rasa fills it without one.
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        return MessageProcessor._parse_message_with_graph(loaded, message, tracker, True)
+
+    _parse_loaded = parse
 
 
 def _exit_with_parent(parent_pid: int) -> None:
@@ -64,20 +76,13 @@ def _ready() -> int:
 
 def _parse(text: str) -> bytes:
     """Rasa's parse of ``text`` (output properties only), pickled once here so that the caller can keep it."""
-    from rasa.core.channels.channel import UserMessage
-    from rasa.core.processor import MessageProcessor
-    from rasa.shared.core.trackers import DialogueStateTracker
-
-    message = UserMessage(text, sender_id="nlu-worker")
-    # The NLU graph reads only the message; the tracker placeholder is filled as Rasa fills it without one.
-    tracker = DialogueStateTracker.from_events(message.sender_id, [])
-    parse_data = MessageProcessor._parse_message_with_graph(_loaded, message, tracker, True)
-    return pickle.dumps(parse_data, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps(_parse_loaded(text), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # -- in the Rasa server ------------------------------------------------------------------------------------------
 def model_archive(model_path: Any) -> Optional[str]:
-    """The archive Rasa loads for ``model_path``: the file itself, or the newest model in a folder."""
+    """The archive Rasa loads for ``model_path`` (as ``MessageProcessor._load_model`` finds it, which runs
+    only after the worker has started): the file itself, or the newest model in a folder."""
     from rasa.model import get_latest_model
 
     path = Path(str(model_path or ""))
@@ -94,7 +99,7 @@ class NLUWorker:
 
     def __init__(self, archive: str, workers: int = 1) -> None:
         self.archive, self.workers = archive, workers
-        self.pids: list = []
+        self.pids: List[int] = []
         self._ready = False
         self._settled = threading.Event()  # set once the first start succeeded or failed
         self._failed_at: Optional[float] = None
@@ -181,8 +186,6 @@ class NLUWorker:
 
 def workers_setting(environ: Optional[Dict[str, str]] = None) -> int:
     """How many NLU worker processes (``NLU_WORKERS``, default 1; 0: parse on the server's own thread)."""
-    from core.names import NLU_WORKERS_ENV
-
     value = (environ if environ is not None else os.environ).get(NLU_WORKERS_ENV, "1").strip() or "1"
     try:
         return max(0, int(value))

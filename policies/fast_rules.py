@@ -15,7 +15,7 @@ when none can. The project's rules are all written with intents, so predictions 
 Each look-up also filters every rule against the conversation's states (``_get_possible_keys``),
 decoding each rule's JSON key again for each state. The result depends on the rule table and the states
 alone, and the same states recur in every conversation ("greet" after the session start, the
-interview's steps), so a loaded policy keeps the latest ``KEPT_LOOKUPS`` results per table. Training
+interview's steps), so a loaded policy keeps the latest ``KEPT_LOOKUPS`` results (``core/lru.py``). Training
 changes the tables as it goes (it drops rules), so only a policy loaded for prediction keeps results.
 
 Rasa's recipe validator recognises a rule policy by its exact class (``node.uses == RulePolicy`` in
@@ -28,10 +28,9 @@ filtered here, by its exact text.
 
 from __future__ import annotations
 
-import collections
 import json
 import warnings
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -39,6 +38,8 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOU
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
+
+from core.lru import LRU
 
 KEPT_LOOKUPS = 4096  # rule look-up results kept per rule table by a loaded policy
 
@@ -71,31 +72,25 @@ class FastRulePolicy(RulePolicy):
     """Rasa's RulePolicy, skipping the end-to-end rule pass when no rule could match it."""
 
     _text_rules: Optional[Tuple[Dict[str, str], bool]] = None
-    # rule table -> (the table, its latest results by frozen states); None while training
-    _kept_keys: Optional[Dict[int, Tuple[Dict[str, str], collections.OrderedDict[Any, Set[str]]]]] = None
+    # (rule table, frozen states) -> the applicable rule keys; None while training
+    _kept_keys: Optional[LRU[Tuple[int, Any], FrozenSet[str]]] = None
 
     @classmethod
     def load(cls, *args: Any, **kwargs: Any) -> FastRulePolicy:
         policy = super().load(*args, **kwargs)
-        policy._kept_keys = {}
+        policy._kept_keys = LRU(KEPT_LOOKUPS)
         return policy
 
     def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> Set[str]:
         kept = self._kept_keys
         if kept is None:
             return super()._get_possible_keys(lookup, states)
-        table = kept.get(id(lookup))
-        if table is None or table[0] is not lookup:
-            table = kept[id(lookup)] = (lookup, collections.OrderedDict())
-        results = table[1]
-        key = frozen(states)
-        found = results.get(key)
+        # A loaded policy's tables are never replaced, so a table's identity names it.
+        key = (id(lookup), frozen(states))
+        found = kept.get(key)
         if found is None:
-            found = results[key] = super()._get_possible_keys(lookup, states)
-            if len(results) > KEPT_LOOKUPS:
-                results.popitem(last=False)
-        else:
-            results.move_to_end(key)
+            found = frozenset(super()._get_possible_keys(lookup, states))
+            kept.put(key, found)
         return set(found)
 
     def _text_pass_needed(self) -> bool:

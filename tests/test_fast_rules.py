@@ -15,6 +15,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserU
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
 
+from core.lru import LRU
 from policies.fast_rules import KEPT_LOOKUPS, FastRulePolicy, frozen, text_pass_may_match
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ def test_predictions_are_rasas_and_the_text_pass_is_skipped(agent: Any, monkeypa
             assert ours == stock, tracker.events
     assert ours_text == 0
     assert stock_text > 50  # the comparison covered messages that stock Rasa reads by their text too
-    assert policy._kept_keys and all(len(results) <= KEPT_LOOKUPS for _, results in policy._kept_keys.values())
+    assert policy._kept_keys and len(policy._kept_keys) <= KEPT_LOOKUPS
 
 
 def test_kept_rule_look_ups_are_the_look_ups_and_callers_get_their_own_copy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,7 +110,7 @@ def test_kept_rule_look_ups_are_the_look_ups_and_callers_get_their_own_copy(monk
     greet = [{"user": {"intent": "greet", "entities": ("cause",)}, "slots": {"a": (1.0,)}}]
     assert policy._get_possible_keys(table, greet) == {"greet-1", "greet-2"}  # training: no kept look-ups
     assert policy._get_possible_keys(table, greet) == {"greet-1", "greet-2"} and len(calls) == 2
-    policy._kept_keys = {}
+    policy._kept_keys = LRU(KEPT_LOOKUPS)
     first = policy._get_possible_keys(table, greet)
     first.add("changed by the caller")
     same_states = [{"slots": {"a": (1.0,)}, "user": {"entities": ("cause",), "intent": "greet"}}]
