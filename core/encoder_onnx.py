@@ -1,0 +1,110 @@
+"""The sentence encoder's network (``core/encoder.py``) run by ONNX Runtime, the fastest way here.
+
+Measured under ``make bench`` (README, "Benchmark"), the action server spent about half of its CPU in the
+encoder, then an XLA-compiled TensorFlow function: on this machine's CPU its matrix products ran at about
+half the speed of ONNX Runtime's (which uses the AVX-512 instructions the CPU has), and its input was padded
+to one of three compiled lengths. Here the same network, layer by layer as ``Encoder._one`` writes it, is an
+ONNX graph built in memory from the same weights when the encoder is first used (no file, no converter, no
+TensorFlow), and each message runs at its own length, so nothing is padded or masked. The vectors are the
+reference's to float rounding (``tests/test_encoder.py`` compares them).
+
+One thread per session, like the rest of the project's inference (a second one spins more than it helps
+on two cores shared by two servers).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, List
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    from core.encoder import Encoder
+
+OPSET = 17  # LayerNormalization is an operator from opset 17 on; ReduceMean still takes its axes as an attribute
+
+
+def build_model(encoder: Encoder) -> bytes:
+    """The network of ``encoder`` as a serialised ONNX model: token ids ``[n]`` (int64) -> vector ``[384]``."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from core.encoder import HEADS, HIDDEN
+
+    size = HIDDEN // HEADS
+    nodes: List[Any] = []
+    weights: List[Any] = []
+    count = [0]
+
+    def const(array: Any, dtype: Any = np.float32) -> str:
+        count[0] += 1
+        name = f"c{count[0]}"
+        weights.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(array, dtype=dtype)), name))
+        return name
+
+    def op(kind: str, inputs: List[str], **attributes: Any) -> str:
+        count[0] += 1
+        out = f"t{count[0]}"
+        nodes.append(helper.make_node(kind, inputs, [out], **attributes))
+        return out
+
+    def layer_norm(x: str, weight: Any, bias: Any) -> str:
+        return op("LayerNormalization", [x, const(weight), const(bias)], axis=-1, epsilon=1e-12)
+
+    def dense(x: str, weight: Any, bias: Any) -> str:
+        return op("Add", [op("MatMul", [x, const(weight)]), const(bias)])
+
+    n = op("Shape", ["ids"])  # [n]
+    positions = op("Slice", [const(encoder.position), const([0], np.int64), n, const([0], np.int64)])
+    words = op("Gather", [const(encoder.word), "ids"], axis=0)
+    x = op("Add", [op("Add", [words, positions]), const(encoder.token_type)])
+    x = layer_norm(x, *encoder.ln)
+    heads_shape = const([-1, HEADS, size], np.int64)
+    flat_shape = const([-1, HIDDEN], np.int64)
+    scale, half, one, root2 = (const(np.float32(v)) for v in (1.0 / np.sqrt(size), 0.5, 1.0, np.sqrt(2.0)))
+    thirds = const([HIDDEN, HIDDEN, HIDDEN], np.int64)
+    for qkv_w, qkv_b, o_w, o_b, ln1, i_w, i_b, f_w, f_b, ln2 in encoder.layers:
+        qkv = dense(x, qkv_w, qkv_b)
+        parts = [f"t{count[0] + 1}_{j}" for j in range(3)]
+        count[0] += 1
+        nodes.append(helper.make_node("Split", [qkv, thirds], parts, axis=1))
+        q, k, v = (op("Transpose", [op("Reshape", [p, heads_shape])], perm=[1, 0, 2]) for p in parts)  # [h, n, d]
+        scores = op("Mul", [op("MatMul", [q, op("Transpose", [k], perm=[0, 2, 1])]), scale])
+        attention = op("MatMul", [op("Softmax", [scores], axis=-1), v])
+        context = op("Reshape", [op("Transpose", [attention], perm=[1, 0, 2]), flat_shape])
+        x = layer_norm(op("Add", [dense(context, o_w, o_b), x]), *ln1)
+        h = dense(x, i_w, i_b)
+        h = op("Mul", [op("Mul", [h, half]), op("Add", [one, op("Erf", [op("Div", [h, root2])])])])
+        x = layer_norm(op("Add", [dense(h, f_w, f_b), x]), *ln2)
+    vector = op("ReduceMean", [x], axes=[0], keepdims=0)
+    norm = op("Add", [op("ReduceL2", [vector], axes=[0], keepdims=1), const(np.float32(1e-12))])
+    nodes.append(helper.make_node("Div", [vector, norm], ["vector"]))
+    graph = helper.make_graph(
+        nodes,
+        "all-MiniLM-L6-v2",
+        [helper.make_tensor_value_info("ids", TensorProto.INT64, ["n"])],
+        [helper.make_tensor_value_info("vector", TensorProto.FLOAT, [HIDDEN])],
+        weights,
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="neck-assistant")
+    model.ir_version = 8  # what ONNX Runtime 1.16 reads
+    return bytes(model.SerializeToString())
+
+
+class OnnxNetwork:
+    """``Encoder._one`` as an ONNX Runtime session: token ids -> the L2-normalised vector."""
+
+    def __init__(self, encoder: Encoder) -> None:
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self._session = onnxruntime.InferenceSession(build_model(encoder), options, providers=["CPUExecutionProvider"])
+        self([encoder.tokenizer.cls, encoder.tokenizer.sep])  # any failure is here, not on a message
+
+    def __call__(self, ids: List[int]) -> np.ndarray:
+        (vector,) = self._session.run(None, {"ids": np.asarray(ids, dtype=np.int64)})
+        return np.asarray(vector, dtype=np.float32)
