@@ -217,6 +217,10 @@ class LemmaMatcher:
         )
         self._known = common_words() | set(self.vocabulary)
         self._targets = sorted({f for w in self.vocabulary if len(w) >= 4 and w.isalpha() for f in _forms(w)})
+        # the targets by first letter and length: a typo is compared only with those it can be within its limit
+        self._targets_by: Dict[Tuple[str, int], List[str]] = {}
+        for target in self._targets:
+            self._targets_by.setdefault((target[0], len(target)), []).append(target)
         self._corrections: Dict[str, Optional[str]] = {}
         # Each phrase word as a canonical form; tokens are later given the longest of these they match.
         self._words = frozenset(c for items in phrases.values() for p in items for c in self._phrase_words(p))
@@ -249,12 +253,11 @@ class LemmaMatcher:
         if len(word) >= 3 and word.isalpha() and word not in self._known:
             limit = 2 if len(word) >= 7 else 1
             found: List[Tuple[int, str]] = []
-            for target in self._targets:
-                if target[0] != word[0]:
-                    continue
-                d = edit_distance(word, target, limit)
-                if d <= limit:
-                    found.append((d, target))
+            for length in range(len(word) - limit, len(word) + limit + 1):
+                for target in self._targets_by.get((word[0], length), ()):
+                    d = edit_distance(word, target, limit)
+                    if d <= limit:
+                        found.append((d, target))
             if found:
                 low = min(d for d, _ in found)
                 closest = {t for d, t in found if d == low}
@@ -332,7 +335,8 @@ class LemmaMatcher:
             else:
                 span = doc[start:end]
                 out.append(Match(key, span.start_char, span.end_char))
-        for n, (label, sep, count) in enumerate(self._near):
+        for n in sorted({phrase for phrase, _part in parts}):  # the "A ~ B" phrases with a part found
+            label, sep, count = self._near[n]
             found = [parts.get((n, i)) for i in range(count)]
             if not all(found):
                 continue
