@@ -59,6 +59,7 @@ STACKS = {
     "project-2w": ROOT / "config.yml",
     "default": ROOT / "configs" / "config-rasa-default.yml",
 }
+THROUGHPUT_RATIO = 3  # the target: at least this many times the default stack's throughput (issue 13)
 MODEL_NAME = {"project": "project", "project-2w": "project", "default": "default"}
 
 # A realistic mix: openers, questions about causes, follow-ups that use the conversation's state,
@@ -375,10 +376,10 @@ def print_table(results: List[Result], args: argparse.Namespace) -> None:
                 f"peak RSS x{p.peak_rss_mb / d.peak_rss_mb:.2f}, training time x{p.train_seconds / d.train_seconds:.2f}"
             )
         ok95 = p.p95_ms <= 150
-        ok2x = d is not None and p.throughput >= 2 * d.throughput
+        ok_ratio = d is not None and p.throughput >= THROUGHPUT_RATIO * d.throughput
         print(
             f"{p.stack} targets: p95 <= 150 ms at {args.concurrency} concurrent: {'met' if ok95 else 'NOT met'}; "
-            f"throughput >= 2x default: {'met' if ok2x else 'NOT met' if d else 'not measured'}"
+            f"throughput >= {THROUGHPUT_RATIO}x default: {'met' if ok_ratio else 'NOT met' if d else 'not measured'}"
         )
 
 

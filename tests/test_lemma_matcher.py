@@ -121,3 +121,38 @@ def test_the_trie_finds_what_spacys_matcher_finds(which: str) -> None:
         assert ours == theirs, sentence
         found += sum(ours.values())
     assert found > 100
+
+
+def _correct_by_every_target(matcher: LemmaMatcher, word: str) -> str | None:
+    """The typo correction as first written: the word against every vocabulary form of its first letter."""
+    if len(word) < 3 or not word.isalpha() or word in matcher._known:
+        return None
+    limit = 2 if len(word) >= 7 else 1
+    found = [(d, t) for t in matcher._targets if t[0] == word[0] for d in [edit_distance(word, t, limit)] if d <= limit]
+    if not found:
+        return None
+    closest = {t for d, t in found if d == min(d for d, _ in found)}
+    return closest.pop() if len(closest) == 1 else None
+
+
+def test_typos_are_corrected_as_against_every_target() -> None:
+    """Comparing a word only with the targets of a length within its limit corrects exactly as comparing it
+    with all of them: over vocabulary words with a letter dropped, doubled or swapped or two dropped, and
+    over typos as people type them."""
+    fresh = get_red_flags().matcher
+    words = set(MESSY.split())
+    for target in fresh._targets[::1009]:
+        for i in range(1, len(target)):
+            words.add(target[:i] + target[i + 1 :])  # dropped
+            words.add(target[:i] + target[i] + target[i:])  # doubled
+            words.add(target[: i - 1] + target[i] + target[i - 1] + target[i + 1 :])  # swapped
+        words.add(target[:1] + target[3:])  # two dropped
+    assert sum(fresh.correct(w) is not None for w in words) > 20  # the set holds many real corrections
+    assert {w: fresh.correct(w) for w in words} == {w: _correct_by_every_target(fresh, w) for w in words}
+
+
+MESSY = (
+    "fevr feverr siezure vomitting vomting nausia headache hedache stif stiffnes numbnes tingleing dizzyness "
+    "breathin swolen swallowin slured droopy weaknes chestpain sweatin paralized unconcious confussion rashh "
+    "meningitus tempreture temprature shouldr sholder nek neckk bak spinee faintin blury visiion jaww arrm"
+)
