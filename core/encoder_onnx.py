@@ -1,12 +1,13 @@
 """The sentence encoder's network (``core/encoder.py``) run by ONNX Runtime, the fastest way here.
 
 Measured under ``make bench`` (README, "Benchmark"), the action server spent about half of its CPU in the
-encoder, then an XLA-compiled TensorFlow function: on this machine's CPU its matrix products ran at about
-half the speed of ONNX Runtime's (which uses the AVX-512 instructions the CPU has), and its input was padded
-to one of three compiled lengths. Here the same network, layer by layer as ``Encoder._one`` writes it, is an
-ONNX graph built in memory from the same weights when the encoder is first used (no file, no converter, no
-TensorFlow), and each message runs at its own length, so nothing is padded or masked. The vectors are the
-reference's to float rounding (``tests/test_encoder.py`` compares them).
+encoder, then an XLA-compiled TensorFlow function (replaced by this module): on this machine's CPU its
+matrix products ran at about half the speed of ONNX Runtime's (which uses the AVX-512 instructions the CPU
+has), and its input was padded to one of three compiled lengths. Here the same network, layer by layer as
+``Encoder._one`` writes it, is an ONNX graph built in memory from the same weights when the encoder is
+first used (no file, no converter, no TensorFlow), and each message runs at its own length, so nothing is
+padded or masked. The vectors are the reference's to float rounding (``tests/test_encoder.py`` compares
+them).
 
 One thread per session, like the rest of the project's inference (a second one spins more than it helps
 on two cores shared by two servers).
@@ -56,11 +57,14 @@ def build_model(encoder: Encoder) -> Tuple[bytes, Dict[str, np.ndarray]]:
             weights.append(numpy_helper.from_array(value, name))
         return name
 
-    def op(kind: str, inputs: List[str], **attributes: Any) -> str:
+    def ops(kind: str, inputs: List[str], outputs: int, **attributes: Any) -> List[str]:
         count[0] += 1
-        out = f"t{count[0]}"
-        nodes.append(helper.make_node(kind, inputs, [out], **attributes))
-        return out
+        names = [f"t{count[0]}_{i}" for i in range(outputs)]
+        nodes.append(helper.make_node(kind, inputs, names, **attributes))
+        return names
+
+    def op(kind: str, inputs: List[str], **attributes: Any) -> str:
+        return ops(kind, inputs, 1, **attributes)[0]
 
     def layer_norm(x: str, weight: Any, bias: Any) -> str:
         return op("LayerNormalization", [x, const(weight), const(bias)], axis=-1, epsilon=1e-12)
@@ -78,10 +82,7 @@ def build_model(encoder: Encoder) -> Tuple[bytes, Dict[str, np.ndarray]]:
     scale, half, one, root2 = (const(np.float32(v)) for v in (1.0 / np.sqrt(size), 0.5, 1.0, np.sqrt(2.0)))
     thirds = const([HIDDEN, HIDDEN, HIDDEN], np.int64)
     for qkv_w, qkv_b, o_w, o_b, ln1, i_w, i_b, f_w, f_b, ln2 in encoder.layers:
-        qkv = dense(x, qkv_w, qkv_b)
-        parts = [f"t{count[0] + 1}_{j}" for j in range(3)]
-        count[0] += 1
-        nodes.append(helper.make_node("Split", [qkv, thirds], parts, axis=1))
+        parts = ops("Split", [dense(x, qkv_w, qkv_b), thirds], 3, axis=1)
         q, k, v = (op("Transpose", [op("Reshape", [p, heads_shape])], perm=[1, 0, 2]) for p in parts)  # [h, n, d]
         scores = op("Mul", [op("MatMul", [q, op("Transpose", [k], perm=[0, 2, 1])]), scale])
         attention = op("MatMul", [op("Softmax", [scores], axis=-1), v])

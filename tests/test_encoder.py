@@ -1,4 +1,4 @@
-"""The sentence encoder: ONNX Runtime's network and the XLA-compiled one give the NumPy reference's vectors."""
+"""The sentence encoder: ONNX Runtime's network gives the NumPy reference's vectors."""
 
 from __future__ import annotations
 
@@ -34,13 +34,15 @@ def test_onnx_runtime_runs_the_network(enc: encoder.Encoder) -> None:
     assert isinstance(enc.compiled(), OnnxNetwork)
 
 
-@pytest.fixture(scope="module", params=["onnx", "xla"])
-def network(request: pytest.FixtureRequest, enc: encoder.Encoder) -> encoder.Network:
-    return enc.compiled() if request.param == "onnx" else encoder.Compiled(enc)  # type: ignore[return-value]
+@pytest.fixture(scope="module")
+def network(enc: encoder.Encoder) -> encoder.Network:
+    found = enc.compiled()
+    assert found is not None
+    return found
 
 
 @pytest.mark.parametrize("text", TEXTS)
-def test_the_fast_networks_give_the_reference_vectors(
+def test_the_onnx_network_gives_the_reference_vectors(
     enc: encoder.Encoder, network: encoder.Network, text: str
 ) -> None:
     ids = enc.tokenizer.encode(text)
@@ -52,34 +54,6 @@ def test_the_fast_networks_give_the_reference_vectors(
     assert abs(float(np.linalg.norm(ours)) - 1.0) < 1e-5
 
 
-def test_onnx_and_xla_agree_on_the_worked_cases_order(enc: encoder.Encoder) -> None:
-    """The nearest worked cases of a message are the same whichever network encodes it."""
-    onnx, xla = enc.compiled(), encoder.Compiled(enc)
-    assert onnx is not None
-    texts = [t for t in TEXTS if t.strip()]
-    a = np.stack([onnx(enc.tokenizer.encode(t)) for t in texts])
-    b = np.stack([xla(enc.tokenizer.encode(t)) for t in texts])
-    assert (np.argsort(-(a @ a.T), axis=1) == np.argsort(-(b @ b.T), axis=1)).all()
-
-
-def test_padding_does_not_change_a_vector(enc: encoder.Encoder) -> None:
-    """The same ids padded to two bucket lengths (the mask keeps the padding out)."""
-    compiled = encoder.Compiled(enc)
-    ids = enc.tokenizer.encode("stiff neck and a temperature")
-    short = compiled(ids)
-    longer = compiled._network(
-        compiled._tf.constant(np.pad(np.asarray(ids, np.int32), (0, encoder.MAX_TOKENS - len(ids)))),
-        compiled._tf.constant(len(ids), dtype=compiled._tf.int32),
-    ).numpy()
-    assert np.abs(short - longer).max() < 1e-5
-
-
-def test_without_onnx_runtime_xla_is_used(enc: encoder.Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
-    fresh = encoder.Encoder(encoder.model_dir())
-    monkeypatch.setattr(encoder, "onnx_network", _missing("onnxruntime"))
-    assert isinstance(fresh.compiled(), encoder.Compiled)
-
-
 def _missing(name: str) -> Callable[[encoder.Encoder], encoder.Network]:
     def build(_enc: encoder.Encoder) -> encoder.Network:
         raise ImportError(f"no {name}")
@@ -87,10 +61,9 @@ def _missing(name: str) -> Callable[[encoder.Encoder], encoder.Network]:
     return build
 
 
-def test_without_either_runtime_the_reference_is_used(enc: encoder.Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_onnx_runtime_the_reference_is_used(enc: encoder.Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
     fresh = encoder.Encoder(encoder.model_dir())
     monkeypatch.setattr(encoder, "onnx_network", _missing("onnxruntime"))
-    monkeypatch.setattr(encoder, "Compiled", _missing("tensorflow"))
     assert fresh.compiled() is None
     vector = fresh.encode(["my neck hurts"])[0]
     assert np.allclose(vector, enc._one(enc.tokenizer.encode("my neck hurts")), atol=1e-6)
