@@ -36,7 +36,7 @@ import pathlib
 import threading
 import time
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 import yaml
@@ -149,7 +149,14 @@ def nearest_rule(
     vector: np.ndarray, index: Index, exclude_source: str = "", threshold: float = THRESHOLD, share: float = SHARE
 ) -> Optional[str]:
     """The emergency rule that the nearest cases of ``vector`` point to, or None."""
-    sims = np.where(index.crisis_rows, -1.0, index.vectors @ vector)  # crisis statements have their own vote
+    return rule_from(index.vectors @ vector, index, exclude_source, threshold, share)
+
+
+def rule_from(
+    sims: np.ndarray, index: Index, exclude_source: str = "", threshold: float = THRESHOLD, share: float = SHARE
+) -> Optional[str]:
+    """The emergency rule that the nearest cases point to (``sims``: cosine similarity to each case), or None."""
+    sims = np.where(index.crisis_rows, -1.0, sims)  # crisis statements have their own vote
     if exclude_source:
         sims = np.where(np.array(index.sources) == exclude_source, -1.0, sims)
     top = top_k(sims)
@@ -179,28 +186,76 @@ def crisis_vote(sims: np.ndarray, crisis: np.ndarray, threshold: float, share: f
 
 @functools.lru_cache(maxsize=4096)
 def _vector(text: str) -> Optional[np.ndarray]:
-    """The message's vector (one encoder pass per message for both votes), or None (too short, switched
-    off, no weights)."""
+    """The message's vector (one encoder pass per message), or None (too short, switched off, no weights)."""
     if len(text.split()) < MIN_WORDS or get_index() is None:
         return None
     enc = encoder.get_encoder()
     return None if enc is None else enc.encode([text])[0]
 
 
-def resembles(text: str) -> Optional[str]:
-    """The id of the emergency rule that ``text`` reads like, by meaning, or None."""
+_products: Dict[int, Tuple[Index, Callable[[np.ndarray], np.ndarray]]] = {}
+
+
+def _product(index: Index) -> Callable[[np.ndarray], np.ndarray]:
+    """``index.vectors @ vector``, built once per index: ONNX Runtime's kernel, else NumPy's."""
+    kept = _products.get(id(index))
+    if kept is None or kept[0] is not index:
+        try:
+            from core.encoder_onnx import OnnxProduct
+
+            product: Callable[[np.ndarray], np.ndarray] = OnnxProduct(index.vectors)
+        except Exception:  # ImportError, or the runtime unavailable on this machine
+            logger.warning("ONNX Runtime unavailable for the worked cases: using NumPy", exc_info=True)
+            vectors = index.vectors
+            product = lambda vector: vectors @ vector  # noqa: E731
+        _products.clear()
+        kept = _products[id(index)] = (index, product)
+    return kept[1]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the worked cases say of one message: the emergency rule it reads like, and whether it reads
+    like a crisis statement."""
+
+    rule: Optional[str]
+    crisis: bool
+
+
+@functools.lru_cache(maxsize=4096)
+def _reading(text: str) -> Optional[Reading]:
+    """Both votes from one encoder pass and one comparison with every case (cached per text: each action
+    of a turn asks about the same message, and so do both servers' checks), or None."""
     vector = _vector(text)
     index = get_index()
-    return None if vector is None or index is None else nearest_rule(vector, index)
+    if vector is None or index is None:
+        return None
+    sims = _product(index)(vector)
+    crisis = index.crisis is not None and bool(index.crisis.any())
+    crisis = crisis and crisis_vote(sims, index.crisis_rows, CRISIS_THRESHOLD, CRISIS_SHARE)
+    return Reading(rule_from(sims, index), crisis)
+
+
+def clear_caches(index: bool = False) -> None:
+    """Forget the per-text results (tests that switch the comparison off and on) and, with ``index``, the
+    loaded cases (tests that switch the encoder's weights)."""
+    _vector.cache_clear()
+    _reading.cache_clear()
+    if index:
+        _index.cache_clear()
+        _products.clear()
+
+
+def resembles(text: str) -> Optional[str]:
+    """The id of the emergency rule that ``text`` reads like, by meaning, or None."""
+    reading = _reading(text) if enabled() else None
+    return None if reading is None else reading.rule
 
 
 def crisis_like(text: str) -> bool:
     """Whether ``text`` reads like the worked crisis statements, by meaning."""
-    vector = _vector(text)
-    index = get_index()
-    if vector is None or index is None or index.crisis is None or not index.crisis.any():
-        return False
-    return crisis_vote(index.vectors @ vector, index.crisis, CRISIS_THRESHOLD, CRISIS_SHARE)
+    reading = _reading(text) if enabled() else None
+    return reading is not None and reading.crisis
 
 
 if __name__ == "__main__":  # `python -m core.nearest`: compute and cache the case vectors

@@ -26,9 +26,9 @@ needs_weights = pytest.mark.skipif(not encoder.available(), reason="MiniLM weigh
 def meaning(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The comparison on, with fresh per-text caches (the engine's detection cache is keyed by text only)."""
     monkeypatch.setenv("NEAREST_CASES", "on")
-    nearest._vector.cache_clear()
+    nearest.clear_caches()
     yield
-    nearest._vector.cache_clear()
+    nearest.clear_caches()
 
 
 def tiny_index(emergency: list, rules: list, vectors: list, sources: Optional[list] = None) -> nearest.Index:
@@ -228,23 +228,77 @@ def test_switched_off_or_without_weights_it_finds_nothing(
 ) -> None:
     text = GAS_FIRE
     monkeypatch.setenv("NEAREST_CASES", "off")
-    nearest._vector.cache_clear()
+    nearest.clear_caches()
     assert nearest.resembles(text) is None
     monkeypatch.setenv("NEAREST_CASES", "on")
     monkeypatch.setenv("MINILM_DIR", str(tmp_path))
     encoder.get_encoder.cache_clear()
-    nearest._index.cache_clear()
-    nearest._vector.cache_clear()
+    nearest.clear_caches(index=True)
     try:
         assert nearest.resembles(text) is None
     finally:
         monkeypatch.delenv("MINILM_DIR")
         encoder.get_encoder.cache_clear()
-        nearest._index.cache_clear()
-        nearest._vector.cache_clear()
+        nearest.clear_caches(index=True)
 
 
 @pytest.mark.parametrize("size", [3, 5, 6, 1000])
 def test_top_k_matches_a_full_sort(size: int) -> None:
     sims = np.random.default_rng(size).random(size).astype(np.float32)
     assert list(nearest.top_k(sims)) == list(np.argsort(-sims)[: nearest.K])
+
+
+@needs_weights
+def test_onnx_runtime_compares_a_message_with_every_case_as_numpy_does(meaning: None) -> None:
+    from core.encoder_onnx import OnnxProduct
+
+    index = nearest.get_index()
+    assert index is not None
+    product = nearest._product(index)
+    assert isinstance(product, OnnxProduct)
+    for text in (GAS_FIRE, SCIATICA, "my neck is stiff and sore after sleeping awkwardly", "I want to end it all"):
+        vector = nearest._vector(text)
+        assert vector is not None
+        assert np.allclose(product(vector), index.vectors @ vector, atol=1e-5)
+
+
+@needs_weights
+def test_one_encoder_pass_and_one_comparison_serve_both_votes_and_every_later_ask(
+    meaning: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = nearest.get_index()
+    assert index is not None
+    calls = {"encode": 0, "compare": 0}
+    enc = encoder.get_encoder()
+    assert enc is not None
+    real_encode, real_product = enc.encode, nearest._product(index)
+
+    def encode(texts: Any) -> np.ndarray:
+        calls["encode"] += 1
+        return real_encode(texts)
+
+    def product(vector: np.ndarray) -> np.ndarray:
+        calls["compare"] += 1
+        return real_product(vector)
+
+    monkeypatch.setattr(enc, "encode", encode)
+    monkeypatch.setitem(nearest._products, id(index), (index, product))
+    expected_rule = nearest.rule_from(index.vectors @ real_encode([GAS_FIRE])[0], index)
+    assert expected_rule is not None  # the case this test is about: a likeness found
+    for _ in range(3):
+        assert nearest.resembles(GAS_FIRE) == expected_rule
+        assert nearest.crisis_like(GAS_FIRE) is False
+    assert calls == {"encode": 1, "compare": 1}
+
+
+def test_without_onnx_runtime_numpy_compares(monkeypatch: pytest.MonkeyPatch) -> None:
+    import core.encoder_onnx
+
+    def unavailable(*_args: Any) -> None:
+        raise ImportError("no onnxruntime")
+
+    monkeypatch.setattr(core.encoder_onnx, "OnnxProduct", unavailable)
+    index = tiny_index([True, False], [["r1"], []], [[1.0, 0.0], [0.0, 1.0]])
+    monkeypatch.setattr(nearest, "_products", {})
+    product = nearest._product(index)
+    assert np.allclose(product(np.array([0.6, 0.8], dtype=np.float32)), [0.6, 0.8])

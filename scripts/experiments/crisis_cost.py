@@ -22,7 +22,7 @@ from scripts.eval_triage import EVAL_DIR, load_cases  # noqa: E402
 
 
 def measure(label: str, texts: List[str], call: Callable[[str], object]) -> None:
-    nearest._vector.cache_clear()
+    nearest.clear_caches()
     cpu, wall = [], []
     for text in texts:
         start_cpu, start_wall = time.process_time(), time.perf_counter()
