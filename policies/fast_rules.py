@@ -18,6 +18,9 @@ alone, and the same states recur in every conversation ("greet" after the sessio
 interview's steps), so a loaded policy keeps the latest ``KEPT_LOOKUPS`` results (``core/lru.py``). Training
 changes the tables as it goes (it drops rules), so only a policy loaded for prediction keeps results.
 
+Each look-up also rebuilds the conversation's states by replaying all its events; a loaded policy keeps
+them per conversation and replays only the new events (``policies/rule_states.py``).
+
 Rasa's recipe validator recognises a rule policy by its exact class (``node.uses == RulePolicy`` in
 rasa/graph_components/validators/default_recipe_validator.py): for a subclass it warns that default
 intents such as ``restart`` will not trigger their actions, which is not so (the subclass keeps
@@ -32,6 +35,7 @@ import json
 import warnings
 from typing import Any, Dict, FrozenSet, List, Optional, Set, Tuple
 
+from rasa.core.featurizers.tracker_featurizers import MaxHistoryTrackerFeaturizer
 from rasa.core.policies.rule_policy import RULES, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, PREVIOUS_ACTION, SHOULD_NOT_BE_SET, USER
@@ -40,6 +44,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import ACTION_NAME, ENTITIES, INTENT
 
 from core.lru import LRU
+from policies.rule_states import StateHistory
 
 KEPT_LOOKUPS = 4096  # rule look-up results kept per rule table by a loaded policy
 
@@ -74,12 +79,34 @@ class FastRulePolicy(RulePolicy):
     _text_rules: Optional[Tuple[Dict[str, str], bool]] = None
     # (rule table, frozen states) -> the applicable rule keys; None while training
     _kept_keys: Optional[LRU[Tuple[int, Any], FrozenSet[str]]] = None
+    _state_history: Optional[StateHistory] = None  # None while training
 
     @classmethod
     def load(cls, *args: Any, **kwargs: Any) -> FastRulePolicy:
         policy = super().load(*args, **kwargs)
         policy._kept_keys = LRU(KEPT_LOOKUPS)
+        if type(policy.featurizer) is MaxHistoryTrackerFeaturizer:  # what RulePolicy uses; anything else: Rasa's way
+            policy._state_history = StateHistory()
         return policy
+
+    def _prediction_states(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        use_text_for_last_user_input: bool = False,
+        rule_only_data: Optional[Dict[str, Any]] = None,
+    ) -> List[State]:
+        """``Policy._prediction_states`` as RulePolicy has it (``MaxHistoryTrackerFeaturizer.prediction_states``
+        for rule data: no rule-only turns or unlikely intents left out, so ``rule_only_data`` plays no part),
+        with the states kept per conversation."""
+        history = self._state_history
+        if history is None:
+            return super()._prediction_states(tracker, domain, use_text_for_last_user_input, rule_only_data)
+        featurizer = self.featurizer
+        assert isinstance(featurizer, MaxHistoryTrackerFeaturizer)
+        states = featurizer.slice_state_history(history.states(tracker, domain), featurizer.max_history)
+        featurizer._choose_last_user_input([states], use_text_for_last_user_input)
+        return states
 
     def _get_possible_keys(self, lookup: Dict[str, str], states: List[State]) -> Set[str]:
         kept = self._kept_keys
