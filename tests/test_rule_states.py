@@ -17,8 +17,8 @@ from rasa.shared.core.events import (
     Restarted,
     SessionStarted,
     SlotSet,
-    UserUttered,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
@@ -38,7 +38,12 @@ def stories(domain: Domain) -> Iterator[List[Event]]:
     files = [ROOT / "tests" / "test_stories.yml", *sorted((ROOT / "data").glob("[rs]*/*.yml"))]
     for path in files:
         for step in YAMLStoryReader(domain).read_from_file(path):
-            yield [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"), *step.events]
+            yield [
+                ActionExecuted("action_session_start"),
+                SessionStarted(),
+                ActionExecuted("action_listen"),
+                *step.events,
+            ]
 
 
 def rasas(tracker: DialogueStateTracker, domain: Domain) -> List[Any]:
