@@ -10,6 +10,7 @@ and says so; a patch module's own ``install()`` raises ``RasaVersionError`` (the
 
 - ``action_client``: an apology (with the emergency instruction first when the message carried a red
   flag) when the action server is down; lean action calls.
+- ``features``: a message's sparse features combined in one step, not one SciPy ``hstack`` per featurizer.
 - ``graph_runner``: the prediction graph run from a cached plan instead of through dask (a GraphRunner
   of its own, ``PlannedGraphRunner``, which the Rasa server's model loader is pointed at).
 - ``http_session``: kept-alive connections to the action server instead of one per call.
@@ -32,7 +33,7 @@ __all__ = ["NAMES", "RASA_VERSION", "RasaVersionError", "install", "installed"]
 
 logger = logging.getLogger(__name__)
 
-NAMES = ("action_client", "graph_runner", "http_session", "nlu_parse")
+NAMES = ("action_client", "features", "graph_runner", "http_session", "nlu_parse")
 _installed: List[str] = []
 
 

@@ -49,9 +49,10 @@ def _load(model_archive: str, parent_pid: int) -> None:
     from rasa.core.processor import MessageProcessor
     from rasa.shared.core.trackers import DialogueStateTracker
 
-    from patches import graph_runner  # the same graph runner as the Rasa server's
+    from patches import features, graph_runner  # the same graph runner and feature combination as the server's
 
     graph_runner.install()
+    features.install()
     _, metadata, runner = MessageProcessor._load_model(model_archive)
     loaded = types.SimpleNamespace(graph_runner=runner, model_metadata=metadata)
 
