@@ -12,6 +12,11 @@ which Sanic (the action server) closes them, so a request never goes out on a co
 is closing. A server that restarted or went away is noticed by aiohttp (the connection is dropped
 and a new one opened); if it is down, the call fails as before and ``patches/action_client.py``
 apologises. Each Sanic worker process has its own event loop and so its own session.
+
+The kept sessions write request bodies with ``ujson`` (installed with Rasa) instead of the standard
+library's ``json``, several times faster on the action calls' bodies, which was a few per cent of the Rasa
+server's time under ``make bench``: the same JSON values, written without spaces and with ``/`` escaped. A
+value ``ujson`` refuses (NaN, an object it does not know) is written by ``json.dumps`` as before.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import json
 import weakref
 from typing import Any, Dict, Optional, Tuple
 
 import aiohttp
+import ujson
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 from patches.patching import Patch
@@ -54,6 +61,14 @@ def _key(endpoint: EndpointConfig) -> Tuple[Any, ...]:
     )
 
 
+def dumps(value: Any) -> str:
+    """The JSON text of a request body: ``ujson``'s, or ``json.dumps``' for what ``ujson`` refuses."""
+    try:
+        return ujson.dumps(value)
+    except (TypeError, OverflowError, ValueError):
+        return json.dumps(value)
+
+
 def session(self: EndpointConfig) -> Any:
     """The kept session of this loop and these settings (Rasa's own behaviour outside a running loop)."""
     try:
@@ -70,6 +85,7 @@ def session(self: EndpointConfig) -> Any:
             auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
             connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            json_serialize=dumps,
         )
     return _KeptSession(kept)
 

@@ -133,3 +133,45 @@ async def test_idle_connections_are_closed_before_the_server_would(server: Count
     await asyncio.sleep(http_session.KEEPALIVE_SECONDS + 0.5)
     await endpoint.request(json={}, method="post")
     assert server.connections == 2
+
+
+BODIES = [
+    {
+        "next_action": "action_triage",
+        "tracker": {"latest_message": {"text": "neck pain é/😀 <b>hi</b>", "c": 0.1 + 0.2}},
+    },
+    {"big": 1e300, "small": -5e-324, "nested": [[], {}, None, True, False, "x" * 3000]},
+    {"nan": float("nan")},  # both libraries write NaN, as Rasa's json.dumps did
+    {"unicode": "\u2028\u2029\x00", "int": 2**62},
+]
+
+
+async def test_bodies_are_written_by_ujson_with_the_same_values(server: CountingServer) -> None:
+    import json
+    import math
+
+    http_session.install()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{server.port}/webhook")
+    for body in BODIES:
+        await endpoint.request(json=body, method="post")
+    received = [r["json"] for r in server.requests]
+    for sent, got in zip(BODIES, received):
+        if "nan" in sent:
+            assert math.isnan(got["nan"])
+        else:
+            assert got == json.loads(json.dumps(sent)) == sent
+    assert len(received) == len(BODIES)
+
+
+def test_what_ujson_refuses_is_written_by_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    assert http_session.dumps({"a": [1, "é"]}) == '{"a":[1,"\\u00e9"]}'  # ujson's: no spaces
+
+    def refuses(_value: Any) -> str:
+        raise OverflowError("ujson refuses this value")
+
+    monkeypatch.setattr(http_session.ujson, "dumps", refuses)
+    assert http_session.dumps({"a": [1, "é"]}) == json.dumps({"a": [1, "é"]})
+    with pytest.raises(TypeError):
+        http_session.dumps({"o": {1, 2}})  # refused by both, as before
