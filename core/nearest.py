@@ -20,6 +20,10 @@ says how it was found. The thresholds were chosen on the tuned cases, each score
 the other files (leave one file out), so that few controls are asked about; ``scripts/experiments/
 nearest_lofo.py`` prints those figures.
 
+Each message is encoded once and compared with every case once (a product by ONNX Runtime's kernel,
+``core/encoder_onnx.OnnxProduct``, or NumPy's), and both votes are kept per text: each action of a turn,
+and the Rasa server's crisis check, ask about the same message.
+
 The case vectors are computed once and cached under ``build/nearest/`` (``python -m core.nearest``,
 run by ``make install``). Without the encoder's weights, or with ``NEAREST_CASES=off``, the module
 finds nothing and the lexical engine works alone. No Rasa imports.
