@@ -26,6 +26,44 @@ SHARED_SIZE = 4096  # weights of this many numbers or more are read where they a
 OPSET = 17  # LayerNormalization is an operator from opset 17 on; ReduceMean still takes its axes as an attribute
 
 
+def in_memory(name: str, value: np.ndarray) -> Any:
+    """A float tensor that the model names as external data "in memory": the session is given the array
+    itself (``session``), so the model holds no copy of it."""
+    from onnx import TensorProto
+
+    tensor = TensorProto(name=name, dims=list(value.shape), data_type=TensorProto.FLOAT)
+    tensor.data_location = TensorProto.EXTERNAL
+    for key, text in (("location", "memory"), ("offset", "0"), ("length", str(value.nbytes))):
+        entry = tensor.external_data.add()
+        entry.key, entry.value = key, text
+    return tensor
+
+
+def model_bytes(graph: Any) -> bytes:
+    """A graph as a serialised model of this module's opset, in the IR version ONNX Runtime 1.16 reads."""
+    from onnx import helper
+
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="neck-assistant")
+    model.ir_version = 8
+    return bytes(model.SerializeToString())
+
+
+def session(model: bytes, shared: Dict[str, np.ndarray]) -> Tuple[Any, List[Any]]:
+    """An ONNX Runtime session on one thread for ``model``, given its ``in_memory`` tensors, and the values
+    handed to it (the caller keeps them alive as long as the session)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    values = [onnxruntime.OrtValue.ortvalue_from_numpy(value) for value in shared.values()]
+    options.add_external_initializers(list(shared), values)
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"]), values
+
+
 def build_model(encoder: Encoder) -> Tuple[bytes, Dict[str, np.ndarray]]:
     """The network of ``encoder`` as a serialised ONNX model (token ids ``[n]``, int64 -> vector ``[384]``)
     and its weight matrices, which the model names as external data: the session reads them where they
@@ -47,12 +85,7 @@ def build_model(encoder: Encoder) -> Tuple[bytes, Dict[str, np.ndarray]]:
         value = np.ascontiguousarray(np.asarray(array, dtype=dtype))
         if value.size >= SHARED_SIZE:  # named in the model as external data, given to the session in memory
             shared[name] = value
-            tensor = TensorProto(name=name, dims=list(value.shape), data_type=TensorProto.FLOAT)
-            tensor.data_location = TensorProto.EXTERNAL
-            for key, text in (("location", "memory"), ("offset", "0"), ("length", str(value.nbytes))):
-                entry = tensor.external_data.add()
-                entry.key, entry.value = key, text
-            weights.append(tensor)
+            weights.append(in_memory(name, value))
         else:
             weights.append(numpy_helper.from_array(value, name))
         return name
@@ -101,27 +134,14 @@ def build_model(encoder: Encoder) -> Tuple[bytes, Dict[str, np.ndarray]]:
         [helper.make_tensor_value_info("vector", TensorProto.FLOAT, [HIDDEN])],
         weights,
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="neck-assistant")
-    model.ir_version = 8  # what ONNX Runtime 1.16 reads
-    return bytes(model.SerializeToString()), shared
+    return model_bytes(graph), shared
 
 
 class OnnxNetwork:
     """``Encoder._one`` as an ONNX Runtime session: token ids -> the L2-normalised vector."""
 
     def __init__(self, encoder: Encoder) -> None:
-        import onnxruntime
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        model, shared = build_model(encoder)
-        self._weights = [onnxruntime.OrtValue.ortvalue_from_numpy(value) for value in shared.values()]  # kept alive
-        options.add_external_initializers(list(shared), self._weights)
-        self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        self._session, self._weights = session(*build_model(encoder))  # the weights kept alive with it
         self([encoder.tokenizer.cls, encoder.tokenizer.sep])  # any failure is here, not on a message
 
     def __call__(self, ids: List[int]) -> np.ndarray:
@@ -135,34 +155,19 @@ class OnnxProduct:
     (its AVX-512 kernel). The matrix is given to the session where it is, not copied."""
 
     def __init__(self, matrix: np.ndarray) -> None:
-        import onnxruntime
         from onnx import TensorProto, helper
 
-        self._matrix = np.ascontiguousarray(matrix, dtype=np.float32)
-        rows, columns = self._matrix.shape
-        tensor = TensorProto(name="matrix", dims=[rows, columns], data_type=TensorProto.FLOAT)
-        tensor.data_location = TensorProto.EXTERNAL
-        for key, text in (("location", "memory"), ("offset", "0"), ("length", str(self._matrix.nbytes))):
-            entry = tensor.external_data.add()
-            entry.key, entry.value = key, text
+        matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        rows, columns = matrix.shape
         graph = helper.make_graph(
             [helper.make_node("MatMul", ["matrix", "vector"], ["product"])],  # a column: MatMul's GEMV kernel
             "product",
             [helper.make_tensor_value_info("vector", TensorProto.FLOAT, [columns, 1])],
             [helper.make_tensor_value_info("product", TensorProto.FLOAT, [rows, 1])],
-            [tensor],
+            [in_memory("matrix", matrix)],
         )
-        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="neck-assistant")
-        model.ir_version = 8
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.log_severity_level = 3
-        self._value = onnxruntime.OrtValue.ortvalue_from_numpy(self._matrix)  # kept alive
-        options.add_external_initializers(["matrix"], [self._value])
-        self._session = onnxruntime.InferenceSession(
-            model.SerializeToString(), options, providers=["CPUExecutionProvider"]
-        )
+        self._matrix = matrix
+        self._session, self._values = session(model_bytes(graph), {"matrix": matrix})  # kept alive with it
         self(np.zeros(columns, dtype=np.float32))  # any failure is here, not on a message
 
     def __call__(self, vector: np.ndarray) -> np.ndarray:

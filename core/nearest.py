@@ -20,9 +20,9 @@ says how it was found. The thresholds were chosen on the tuned cases, each score
 the other files (leave one file out), so that few controls are asked about; ``scripts/experiments/
 nearest_lofo.py`` prints those figures.
 
-Each message is encoded once and compared with every case once (a product by ONNX Runtime's kernel,
-``core/encoder_onnx.OnnxProduct``, or NumPy's), and both votes are kept per text: each action of a turn,
-and the Rasa server's crisis check, ask about the same message.
+Each message is encoded once and compared with every case once (``Index.similarities``: a product by
+ONNX Runtime's kernel, ``core/encoder_onnx.OnnxProduct``, or NumPy's), and both votes are kept per text:
+each action of a turn, and the Rasa server's crisis check, ask about the same message.
 
 The case vectors are computed once and cached under ``build/nearest/`` (``python -m core.nearest``,
 run by ``make install``). Without the encoder's weights, or with ``NEAREST_CASES=off``, the module
@@ -72,6 +72,22 @@ class Index:
     @property
     def crisis_rows(self) -> np.ndarray:
         return self.crisis if self.crisis is not None else np.zeros(len(self.vectors), dtype=bool)
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of an L2-normalised ``vector`` to each case (``vectors @ vector``)."""
+        return self._product(vector)
+
+    @functools.cached_property
+    def _product(self) -> Callable[[np.ndarray], np.ndarray]:
+        """``vectors @ vector``, built on first use: ONNX Runtime's kernel, else NumPy's."""
+        try:
+            from core.encoder_onnx import OnnxProduct
+
+            return OnnxProduct(self.vectors)
+        except Exception:  # ImportError, or the runtime unavailable on this machine
+            logger.warning("ONNX Runtime unavailable for the worked cases: using NumPy", exc_info=True)
+            vectors = self.vectors
+            return lambda vector: vectors @ vector
 
 
 def enabled() -> bool:
@@ -153,7 +169,7 @@ def nearest_rule(
     vector: np.ndarray, index: Index, exclude_source: str = "", threshold: float = THRESHOLD, share: float = SHARE
 ) -> Optional[str]:
     """The emergency rule that the nearest cases of ``vector`` point to, or None."""
-    return rule_from(index.vectors @ vector, index, exclude_source, threshold, share)
+    return rule_from(index.similarities(vector), index, exclude_source, threshold, share)
 
 
 def rule_from(
@@ -197,26 +213,6 @@ def _vector(text: str) -> Optional[np.ndarray]:
     return None if enc is None else enc.encode([text])[0]
 
 
-_products: Dict[int, Tuple[Index, Callable[[np.ndarray], np.ndarray]]] = {}
-
-
-def _product(index: Index) -> Callable[[np.ndarray], np.ndarray]:
-    """``index.vectors @ vector``, built once per index: ONNX Runtime's kernel, else NumPy's."""
-    kept = _products.get(id(index))
-    if kept is None or kept[0] is not index:
-        try:
-            from core.encoder_onnx import OnnxProduct
-
-            product: Callable[[np.ndarray], np.ndarray] = OnnxProduct(index.vectors)
-        except Exception:  # ImportError, or the runtime unavailable on this machine
-            logger.warning("ONNX Runtime unavailable for the worked cases: using NumPy", exc_info=True)
-            vectors = index.vectors
-            product = lambda vector: vectors @ vector  # noqa: E731
-        _products.clear()
-        kept = _products[id(index)] = (index, product)
-    return kept[1]
-
-
 @dataclass(frozen=True)
 class Reading:
     """What the worked cases say of one message: the emergency rule it reads like, and whether it reads
@@ -234,9 +230,8 @@ def _reading(text: str) -> Optional[Reading]:
     index = get_index()
     if vector is None or index is None:
         return None
-    sims = _product(index)(vector)
-    crisis = index.crisis is not None and bool(index.crisis.any())
-    crisis = crisis and crisis_vote(sims, index.crisis_rows, CRISIS_THRESHOLD, CRISIS_SHARE)
+    sims = index.similarities(vector)
+    crisis = bool(index.crisis_rows.any()) and crisis_vote(sims, index.crisis_rows, CRISIS_THRESHOLD, CRISIS_SHARE)
     return Reading(rule_from(sims, index), crisis)
 
 
@@ -247,7 +242,6 @@ def clear_caches(index: bool = False) -> None:
     _reading.cache_clear()
     if index:
         _index.cache_clear()
-        _products.clear()
 
 
 def resembles(text: str) -> Optional[str]:

@@ -30,8 +30,6 @@ from scipy.sparse._sputils import get_index_dtype, upcast
 
 from patches.patching import Patch
 
-_original = Message.__dict__["_combine_features"]  # the staticmethod object
-
 
 def _stacks_directly(features: Sequence[Features]) -> bool:
     rows = features[0].features.shape[0]
@@ -41,7 +39,7 @@ def _stacks_directly(features: Sequence[Features]) -> bool:
 def combine_features(features: List[Features], featurizers: List[str]) -> Optional[Features]:
     """``Message._combine_features``: one COO matrix from several sparse ones, else Rasa's way."""
     if len(features) < 2 or not _stacks_directly(features):
-        return _original.__func__(features, featurizers)
+        return _patch.original.__func__(features, featurizers)  # Rasa's static method
     blocks = [f.features for f in features]
     widths = np.cumsum([0] + [b.shape[1] for b in blocks])
     shape = (blocks[0].shape[0], int(widths[-1]))
@@ -55,5 +53,4 @@ def combine_features(features: List[Features], featurizers: List[str]) -> Option
 
 
 _patch = Patch(Message, "_combine_features", staticmethod(combine_features))
-_patch.original = _original  # the staticmethod itself, so that uninstall puts back a static method
 install, uninstall = _patch.install, _patch.uninstall

@@ -15,8 +15,9 @@ apologises. Each Sanic worker process has its own event loop and so its own sess
 
 The kept sessions write request bodies with ``ujson`` (installed with Rasa) instead of the standard
 library's ``json``, several times faster on the action calls' bodies, which was a few per cent of the Rasa
-server's time under ``make bench``: the same JSON values, written without spaces and with ``/`` escaped. A
-value ``ujson`` refuses (NaN, an object it does not know) is written by ``json.dumps`` as before.
+server's time under ``make bench``: the same JSON values (NaN and infinities written as ``json`` writes
+them), without spaces and with ``/`` escaped. A value ``ujson`` refuses is written by ``json.dumps``; both
+refuse objects they do not know (ujson writes a ``Decimal`` as a number, which Rasa's bodies never hold).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ Every patch is written for one Rasa version (``RASA_VERSION``) and refuses to in
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Optional
 
 RASA_VERSION = "3.6.21"  # the version every patch was written for and tested against
@@ -44,7 +45,8 @@ class Patch:
         self.owner = owner
         self.name = name
         self.replacement = replacement
-        self.original = getattr(owner, name)
+        # as stored on the owner (a static or class method stays one), so that uninstall puts back exactly that
+        self.original = inspect.getattr_static(owner, name)
 
     def install(self) -> None:
         try:

@@ -254,7 +254,7 @@ def test_onnx_runtime_compares_a_message_with_every_case_as_numpy_does(meaning: 
 
     index = nearest.get_index()
     assert index is not None
-    product = nearest._product(index)
+    product = index._product
     assert isinstance(product, OnnxProduct)
     for text in (GAS_FIRE, SCIATICA, "my neck is stiff and sore after sleeping awkwardly", "I want to end it all"):
         vector = nearest._vector(text)
@@ -271,7 +271,7 @@ def test_one_encoder_pass_and_one_comparison_serve_both_votes_and_every_later_as
     calls = {"encode": 0, "compare": 0}
     enc = encoder.get_encoder()
     assert enc is not None
-    real_encode, real_product = enc.encode, nearest._product(index)
+    real_encode, real_product = enc.encode, index._product
 
     def encode(texts: Any) -> np.ndarray:
         calls["encode"] += 1
@@ -282,7 +282,7 @@ def test_one_encoder_pass_and_one_comparison_serve_both_votes_and_every_later_as
         return real_product(vector)
 
     monkeypatch.setattr(enc, "encode", encode)
-    monkeypatch.setitem(nearest._products, id(index), (index, product))
+    monkeypatch.setitem(index.__dict__, "_product", product)  # what the cached property holds
     expected_rule = nearest.rule_from(index.vectors @ real_encode([GAS_FIRE])[0], index)
     assert expected_rule is not None  # the case this test is about: a likeness found
     for _ in range(3):
@@ -299,6 +299,4 @@ def test_without_onnx_runtime_numpy_compares(monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.setattr(core.encoder_onnx, "OnnxProduct", unavailable)
     index = tiny_index([True, False], [["r1"], []], [[1.0, 0.0], [0.0, 1.0]])
-    monkeypatch.setattr(nearest, "_products", {})
-    product = nearest._product(index)
-    assert np.allclose(product(np.array([0.6, 0.8], dtype=np.float32)), [0.6, 0.8])
+    assert np.allclose(index.similarities(np.array([0.6, 0.8], dtype=np.float32)), [0.6, 0.8])
